@@ -1,0 +1,72 @@
+// `archscope presets` and `archscope info`: the preset table and the ledger.
+#include <cstdio>
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/model_source.h"
+#include "engine/ledger.h"
+#include "engine/ledger_report.h"
+#include "engine/presets.h"
+
+namespace archscope {
+
+void add_presets_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("presets", "List every architecture preset");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "Print the table as JSON");
+  cmd->callback([json] {
+    if (*json) {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& p : presets()) {
+        Ledger l = compute_ledger(p.full);
+        out.push_back({{"name", p.name},
+                       {"description", p.full.description},
+                       {"params_total", l.params_total},
+                       {"params_active", l.params_active},
+                       {"model", spec_to_json(p.full)},
+                       {"classroom", spec_to_json(p.classroom)}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    std::printf("%-14s %-16s %-5s %-15s %9s %9s  %s\n", "preset", "family", "attn", "mask", "params",
+                "active", "description");
+    for (const auto& p : presets()) {
+      Ledger l = compute_ledger(p.full);
+      std::printf("%-14s %-16s %-5s %-15s %9s %9s  %s\n", p.name.c_str(), to_string(p.full.family),
+                  to_string(p.full.attention), to_string(p.full.mask.kind),
+                  short_count(l.params_total).c_str(), short_count(l.params_active).c_str(),
+                  p.full.description.c_str());
+    }
+    std::printf("\nEach preset also has a classroom size (same structure, small widths) that "
+                "`archscope run` uses.\n");
+  });
+}
+
+void add_info_command(CLI::App& app) {
+  struct Options {
+    std::string model;
+    bool json = false;
+    bool classroom = false;
+    std::string dtype = "bf16";
+    int64_t context = 4096;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("info", "Print the ledger of a preset, config.json or model folder");
+  cmd->add_option("model", o->model, "A preset name, a config.json, or a model folder")->required();
+  cmd->add_flag("--json", o->json, "Print the ledger as JSON");
+  cmd->add_option("--dtype", o->dtype, "KV-cache and weight dtype: fp32, bf16, fp16, fp8");
+  cmd->add_option("--context", o->context, "Context length for FLOPs per token")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--classroom", o->classroom, "Use the preset's classroom size");
+  cmd->callback([o] {
+    ModelSource source = resolve_model(o->model, o->classroom);
+    Ledger l = compute_ledger(source.spec, parse_dtype(o->dtype), o->context);
+    if (o->json)
+      std::cout << ledger_to_json(source.spec, l).dump(2) << "\n";
+    else
+      std::cout << ledger_to_text(source.spec, l);
+  });
+}
+
+}  // namespace archscope

@@ -1,0 +1,26 @@
+// Preset names first, then paths.
+#include "app/model_source.h"
+
+#include <filesystem>
+
+#include "engine/errors.h"
+#include "engine/hf_config.h"
+#include "engine/presets.h"
+
+namespace archscope {
+
+ModelSource resolve_model(const std::string& arg, bool classroom) {
+  if (const Preset* p = find_preset(arg)) return {classroom ? p->classroom : p->full, true, ""};
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(arg, ec))
+    throw InputError("'" + arg + "' is neither a preset (" + preset_names() +
+                     ") nor an existing config.json or model folder");
+  ModelSource source;
+  source.spec = import_hf_config(arg);
+  source.folder = fs::is_directory(arg, ec) ? arg : fs::path(arg).parent_path().string();
+  if (source.folder.empty()) source.folder = ".";
+  return source;
+}
+
+}  // namespace archscope

@@ -1,0 +1,43 @@
+// Typed, checked reads of JSON config fields. Each failure throws an
+// InputError of the form  "<file>: key 'hidden_size': expected a positive
+// integer, found "abc"".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace archscope {
+
+class ConfigReader {
+ public:
+  ConfigReader(const nlohmann::json& object, std::string where, std::string prefix = "");
+
+  bool has(const std::string& key) const;  // present and not null
+  int positive_int(const std::string& key) const;
+  int positive_int_or(const std::string& key, int fallback) const;  // null/absent -> fallback
+  int non_negative_int_or(const std::string& key, int fallback) const;
+  double positive_number_or(const std::string& key, double fallback) const;
+  double number_or(const std::string& key, double fallback) const;
+  bool bool_or(const std::string& key, bool fallback) const;
+  std::string string_or(const std::string& key, const std::string& fallback) const;
+  std::vector<int> int_list_or(const std::string& key, std::vector<int> fallback) const;
+  // A nested object; absent or null -> nullopt.
+  std::optional<ConfigReader> object(const std::string& key) const;
+
+  [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
+  [[noreturn]] void fail_value(const std::string& key, const std::string& problem) const;
+  const std::string& where() const { return where_; }
+
+ private:
+  const nlohmann::json* find(const std::string& key) const;
+  long long integer(const std::string& key, const nlohmann::json& v, const char* expected) const;
+
+  const nlohmann::json& object_;
+  std::string where_;
+  std::string prefix_;
+};
+
+}  // namespace archscope

@@ -1,0 +1,28 @@
+// The typed errors the engine throws. Library code never ends the process: it
+// throws one of these with what failed and where, and the caller shows it.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace archscope {
+
+// A problem with something the user gave us: a config, a weights file, a flag.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A spec that describes no valid model; the message lists every problem found.
+class SpecError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
+// A request that would not fit in this machine's memory, refused before allocating.
+class ResourceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace archscope

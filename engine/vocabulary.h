@@ -1,0 +1,34 @@
+// The presets' built-in word-level vocabulary: enough words for classroom
+// sentences, so `--text` works on every preset without a tokenizer file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace archscope {
+
+class WordVocabulary {
+ public:
+  static const WordVocabulary& builtin();
+
+  int size() const { return static_cast<int>(words_.size()); }
+  // Lowercases, splits on white space and punctuation (punctuation marks are
+  // tokens of their own); unknown words map to <unk>.
+  std::vector<int> encode(const std::string& text) const;
+  const std::string& word(int id) const;
+  int id_of(const std::string& word) const;  // -1 when absent
+
+  static constexpr int kPad = 0;  // T5's pad and decoder start token
+  static constexpr int kEos = 1;
+  static constexpr int kUnk = 2;
+  static constexpr int kBos = 3;
+
+ private:
+  explicit WordVocabulary(std::vector<std::string> words);
+  std::vector<std::string> words_;
+};
+
+// The sentence the app opens with.
+const char* demo_sentence();
+
+}  // namespace archscope
