@@ -321,10 +321,22 @@ ModelSpec import_switch(const ConfigReader& c) {
   m.router_bias = c.bool_or("router_bias", false);
   m.layer_step = enc_step;
   m.step_remainder = enc_step == 1 ? 0 : 1;
-  m.capacity_mode = CapacityMode::Fixed;
   m.capacity = c.positive_int_or("expert_capacity", 64);
-  m.drop_policy = DropPolicy::Position;
-  m.drop_output = DropOutput::HfSwitch;  // parity with the checkpoint's own library
+  m.drop_policy = DropPolicy::Position;  // HF: cumulative count in sequence order
+  // Reproduce the library that saved the checkpoint, so parity holds. In
+  // transformers 5 the router's cumsum runs over a length-1 axis, so the
+  // capacity never binds; 4.x applied it and zeroed dropped tokens.
+  const std::string version = c.string_or("transformers_version", "");
+  if (!version.empty() && version[0] >= '5' && version[0] <= '9' && version[1] == '.') {
+    m.capacity_mode = CapacityMode::Dropless;
+    m.library_compat = "transformers " + version +
+                       " applies no expert capacity to Switch (its cumsum runs over a length-1 "
+                       "axis); expert_capacity " + std::to_string(m.capacity) +
+                       " is kept for the capacity controls";
+  } else {
+    m.capacity_mode = CapacityMode::Fixed;
+    m.library_compat = "transformers 4.x Switch: fixed expert_capacity, first come first served";
+  }
   m.aux_loss_coef = c.number_or("router_aux_loss_coef", 0.001);
   m.z_loss_coef = c.number_or("router_z_loss_coef", 0.001);
   return s;

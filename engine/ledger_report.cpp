@@ -77,6 +77,7 @@ nlohmann::json spec_to_json(const ModelSpec& s) {
                 {"capacity_formula", to_string(s.moe.capacity_formula)},
                 {"drop_policy", to_string(s.moe.drop_policy)},
                 {"moe_layers", moe_layers}};
+    if (!s.moe.library_compat.empty()) j["moe"]["library_compat"] = s.moe.library_compat;
   }
   return j;
 }

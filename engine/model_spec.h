@@ -74,9 +74,10 @@ enum class CapacityFormula {
   Megatron,  // C = ceil(cf * T * k / E)   (Megatron-Core)
 };
 enum class DropPolicy { Position, Priority };
-// What a dropped token's MoE output is. Paper: zero, the residual carries it.
-// HfSwitch: Hugging Face SwitchTransformersSparseMLP's own arithmetic, for parity.
-enum class DropOutput { Zero, HfSwitch };
+// What a dropped (token, expert) pair outputs. Zero (the papers): nothing, so
+// the residual carries the token. ScaledInput: weight * x, as transformers'
+// Switch did while it cloned the hidden states before dispatch (4.x).
+enum class DropOutput { Zero, ScaledInput };
 
 struct MoeSpec {
   int experts = 0;  // 0 = dense model
@@ -110,6 +111,9 @@ struct MoeSpec {
   DropOutput drop_output = DropOutput::Zero;
   double aux_loss_coef = 0.01;
   double z_loss_coef = 0.0;
+  // Set when the spec reproduces a library's behaviour rather than the paper's,
+  // saying what differs and why (shown by `info` and the app).
+  std::string library_compat;
 };
 
 struct MlaSpec {

@@ -342,6 +342,9 @@ ModelSpec classroom_of(const ModelSpec& full) {
   if (full.mask.kind == MaskKind::SlidingWindow) s.mask.window = 6;
   if (full.mask.kind == MaskKind::Prefix) s.mask.prefix_length = 6;
   if (full.position == PositionKind::T5Relative) s.buckets = {16, 32};
+  // Classroom sequences are far shorter than any original context, where
+  // context-extension schemes such as YaRN matter; run plain RoPE.
+  if (full.position == PositionKind::Rope) s.rope = {full.rope.theta, "default", 1.0, 0.0, full.rope.interleaved};
   if (full.is_moe()) {
     s.moe.expert_intermediate = full.moe.experts > 64 ? 16 : 32;
     if (full.moe.shared_experts > 0)
