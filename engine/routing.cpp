@@ -120,10 +120,13 @@ void assign_capacity(Routing& r, const MoeSpec& spec) {
   std::vector<int> order(r.tokens);
   for (int k = 0; k < r.top_k; ++k) {
     std::iota(order.begin(), order.end(), 0);
-    if (spec.drop_policy == DropPolicy::Priority)
-      std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        return r.weight[r.at(a, k)] > r.weight[r.at(b, k)];
-      });
+    if (spec.drop_policy == DropPolicy::Priority) {
+      // Router probability of the pair (not its renormalised weight, which is 1
+      // for every top-1 token): Batch Prioritized Routing and Megatron's "probs".
+      auto priority = [&](int t) { return r.scores.row(t)[r.expert[r.at(t, k)]]; };
+      std::stable_sort(order.begin(), order.end(),
+                       [&](int a, int b) { return priority(a) > priority(b); });
+    }
     for (int t : order) {
       const int i = r.at(t, k), e = r.expert[i];
       if (r.capacity >= 0 && fill[e] >= r.capacity) continue;

@@ -37,7 +37,7 @@ int capacity_for(const MoeSpec& spec, int tokens);
 
 // The capacity cut. Every first choice is placed before any second choice;
 // within a rank, tokens go by position or by router priority (the pair's
-// weight, highest first; ties by position). Fills capacity, kept and slot.
+// router probability, highest first; ties by position). Fills capacity, kept and slot.
 void assign_capacity(Routing& routing, const MoeSpec& spec);
 
 struct MoeMetrics {

@@ -96,9 +96,11 @@ TEST(HfConfigFixtures, FieldsLandWhereTheyBelong) {
   EXPECT_FALSE(t5.scale_attention);
   EXPECT_TRUE(t5.scale_tied_logits);
 
+  // Saved by transformers 5.17, whose Switch router never enforces capacity.
   ModelSpec sw = fixture("switch");
-  EXPECT_EQ(sw.moe.capacity_mode, CapacityMode::Fixed);
+  EXPECT_EQ(sw.moe.capacity_mode, CapacityMode::Dropless);
   EXPECT_EQ(sw.moe.capacity, 2);
+  EXPECT_NE(sw.moe.library_compat.find("applies no expert capacity"), std::string::npos);
   EXPECT_TRUE(sw.is_moe_layer(0));
   EXPECT_TRUE(sw.is_moe_layer(1));
 }
@@ -122,6 +124,13 @@ TEST(HfConfigReal, LedgerMatchesPublishedFigures) {
             131072);
   EXPECT_EQ(compute_ledger(import_hf_config(kConfigs + "/DeepSeek-V3")).kv_cache_bytes_per_token,
             70272);
+}
+
+TEST(HfConfigReal, SwitchSavedByTransformers4KeepsItsFixedCapacity) {
+  ModelSpec sw = import_hf_config(kConfigs + "/switch-base-8");  // transformers_version 4.24
+  EXPECT_EQ(sw.moe.capacity_mode, CapacityMode::Fixed);
+  EXPECT_EQ(sw.moe.capacity, 64);
+  EXPECT_EQ(sw.moe.drop_policy, DropPolicy::Position);
 }
 
 TEST(HfConfigReal, ImportsAgreeWithPresets) {
