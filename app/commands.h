@@ -5,8 +5,9 @@
 
 namespace archscope {
 
-// Registers `presets` on the app; the returned callback runs it.
+// Each registers one subcommand and its callback on the app.
 void add_presets_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace archscope

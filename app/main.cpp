@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   add_presets_command(app);
   add_info_command(app);
+  add_run_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {

@@ -26,6 +26,18 @@ std::string short_count(double n) {
   return buf;
 }
 
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) {
+    b /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
 nlohmann::json spec_to_json(const ModelSpec& s) {
   nlohmann::json j = {
       {"name", s.name},

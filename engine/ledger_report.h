@@ -17,5 +17,7 @@ std::string ledger_to_text(const ModelSpec& spec, const Ledger& ledger);
 std::string with_commas(int64_t n);
 // "6.74B", "124M"
 std::string short_count(double n);
+// "26.9 GiB", "512 KiB"
+std::string human_bytes(double bytes);
 
 }  // namespace archscope

@@ -153,9 +153,9 @@ void check_fits_in_memory(const ModelSpec& spec, uint64_t budget) {
   // Activations and the trace are small next to the weights; keep a margin for them.
   if (need > budget / 10 * 8) {
     std::ostringstream msg;
-    msg << spec.name << ": the float32 weights need " << short_count(static_cast<double>(need))
-        << "B but only " << short_count(static_cast<double>(budget))
-        << "B of memory is available; refused before allocating. Use the classroom size "
+    msg << spec.name << ": the float32 weights need " << human_bytes(static_cast<double>(need))
+        << " but only " << human_bytes(static_cast<double>(budget))
+        << " of memory is available; refused before allocating. Use the classroom size "
            "(the default for presets) or a smaller config.";
     throw ResourceError(msg.str());
   }
