@@ -18,8 +18,8 @@ ModelSource resolve_model(const std::string& arg, bool classroom) {
                      ") nor an existing config.json or model folder");
   ModelSource source;
   source.spec = import_hf_config(arg);
-  source.folder = fs::is_directory(arg, ec) ? arg : fs::path(arg).parent_path().string();
-  if (source.folder.empty()) source.folder = ".";
+  fs::path folder = fs::is_directory(arg, ec) ? fs::path(arg) : fs::path(arg).parent_path();
+  source.folder = folder.empty() ? std::string(".") : folder.string();
   return source;
 }
 
