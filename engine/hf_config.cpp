@@ -62,6 +62,18 @@ void read_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key, cons
   s.attention = attention_kind_for(s.heads, s.kv_heads);
 }
 
+// Multi-head attention whose heads split the width evenly (BERT, GPT-2).
+void read_even_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key,
+                     const char* width_key) {
+  s.heads = c.positive_int(heads_key);
+  if (s.d_model % s.heads != 0)
+    c.fail_value(heads_key, std::to_string(s.heads) + " does not divide " + width_key + " " +
+                                std::to_string(s.d_model));
+  s.kv_heads = s.heads;
+  s.head_dim = s.d_model / s.heads;
+  s.attention = AttentionKind::MHA;
+}
+
 ModelSpec import_bert(const ConfigReader& c) {
   ModelSpec s;
   s.family = Family::EncoderOnly;
@@ -69,13 +81,7 @@ ModelSpec import_bert(const ConfigReader& c) {
   s.vocab_size = c.positive_int("vocab_size");
   s.d_model = c.positive_int("hidden_size");
   s.layers = c.positive_int("num_hidden_layers");
-  s.heads = c.positive_int("num_attention_heads");
-  s.kv_heads = s.heads;
-  if (s.d_model % s.heads != 0)
-    c.fail_value("num_attention_heads", std::to_string(s.heads) + " does not divide hidden_size " +
-                                            std::to_string(s.d_model));
-  s.head_dim = s.d_model / s.heads;
-  s.attention = AttentionKind::MHA;
+  read_even_heads(s, c, "num_attention_heads", "hidden_size");
   s.d_ff = c.positive_int("intermediate_size");
   s.max_positions = c.positive_int_or("max_position_embeddings", 512);
   s.type_vocab_size = c.non_negative_int_or("type_vocab_size", 2);
@@ -103,13 +109,7 @@ ModelSpec import_gpt2(const ConfigReader& c) {
   s.vocab_size = c.positive_int_or("vocab_size", 50257);
   s.d_model = c.positive_int("n_embd");
   s.layers = c.positive_int("n_layer");
-  s.heads = c.positive_int("n_head");
-  if (s.d_model % s.heads != 0)
-    c.fail_value("n_head", std::to_string(s.heads) + " does not divide n_embd " +
-                               std::to_string(s.d_model));
-  s.kv_heads = s.heads;
-  s.head_dim = s.d_model / s.heads;
-  s.attention = AttentionKind::MHA;
+  read_even_heads(s, c, "n_head", "n_embd");
   s.d_ff = c.positive_int_or("n_inner", 4 * s.d_model);
   s.max_positions = c.positive_int_or("n_positions", 1024);
   if (!c.bool_or("scale_attn_weights", true)) c.fail("scale_attn_weights", "true");

@@ -6,6 +6,7 @@
 
 #include "engine/errors.h"
 #include "engine/hf_config.h"
+#include "engine/random_weights.h"
 
 namespace archscope {
 
@@ -295,6 +296,7 @@ LoadedModel load_hf_model(const std::string& folder) {
   std::error_code ec;
   if (!fs::exists(weights, ec))
     throw InputError(weights.string() + ": no such file (sharded checkpoints are not supported yet)");
+  check_fits_in_memory(m.spec, available_memory_bytes());
   SafetensorsFile file(weights.string());
   m.weights = load_hf_weights(m.spec, file);
   return m;

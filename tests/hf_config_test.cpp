@@ -126,6 +126,20 @@ TEST(HfConfigReal, LedgerMatchesPublishedFigures) {
             70272);
 }
 
+TEST(HfConfigReal, DeepSeekV2LiteGreedySoftmaxWithoutQueryCompression) {
+  ModelSpec s = import_hf_config(kConfigs + "/DeepSeek-V2-Lite");
+  EXPECT_EQ(s.attention, AttentionKind::MLA);
+  EXPECT_EQ(s.mla.q_lora_rank, 0);  // null: q projected directly
+  EXPECT_EQ(s.moe.router, RouterFunction::Softmax);
+  EXPECT_EQ(s.moe.groups, 1);  // topk_method greedy
+  EXPECT_FALSE(s.moe.normalize_top_k);
+  EXPECT_EQ(s.moe.shared_intermediate, 2 * 1408);
+  EXPECT_FALSE(s.is_moe_layer(0));
+  Ledger l = compute_ledger(s);
+  EXPECT_NEAR(l.params_total / 1e9, 15.7, 0.05);  // published: 15.7B
+  EXPECT_EQ(l.kv_cache_bytes_per_token, 27LL * (512 + 64) * 2);
+}
+
 TEST(HfConfigReal, SwitchSavedByTransformers4KeepsItsFixedCapacity) {
   ModelSpec sw = import_hf_config(kConfigs + "/switch-base-8");  // transformers_version 4.24
   EXPECT_EQ(sw.moe.capacity_mode, CapacityMode::Fixed);
