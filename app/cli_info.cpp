@@ -1,9 +1,11 @@
 // `archscope presets` and `archscope info`: the preset table and the ledger.
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 
 #include "app/commands.h"
 #include "app/model_source.h"
+#include "engine/errors.h"
 #include "engine/ledger.h"
 #include "engine/ledger_report.h"
 #include "engine/presets.h"
@@ -43,6 +45,32 @@ void add_presets_command(CLI::App& app) {
   });
 }
 
+namespace {
+
+// "q,k,v,o,gate,up,down" -> LoraTarget bits.
+unsigned parse_lora_targets(const std::string& list) {
+  static const std::pair<const char*, LoraTarget> names[] = {
+      {"q", kLoraQ},       {"k", kLoraK},   {"v", kLoraV},      {"o", kLoraO},
+      {"gate", kLoraGate}, {"up", kLoraUp}, {"down", kLoraDown}};
+  unsigned bits = 0;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    bool known = false;
+    for (auto [name, bit] : names)
+      if (item == name) {
+        bits |= bit;
+        known = true;
+      }
+    if (!known)
+      throw InputError("--lora-targets: expected names from q, k, v, o, gate, up, down; found '" +
+                       item + "'");
+  }
+  return bits;
+}
+
+}  // namespace
+
 void add_info_command(CLI::App& app) {
   struct Options {
     std::string model;
@@ -50,6 +78,8 @@ void add_info_command(CLI::App& app) {
     bool classroom = false;
     std::string dtype = "bf16";
     int64_t context = 4096;
+    int lora_rank = 0;
+    std::string lora_targets = "q,v";
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("info", "Print the ledger of a preset, config.json or model folder");
@@ -59,8 +89,15 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("--context", o->context, "Context length for FLOPs per token")
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--classroom", o->classroom, "Use the preset's classroom size");
+  cmd->add_option("--lora-rank", o->lora_rank, "Count the trainable parameters of LoRA adapters of this rank")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--lora-targets", o->lora_targets, "Projections the adapters wrap: q,k,v,o,gate,up,down");
   cmd->callback([o] {
     ModelSource source = resolve_model(o->model, o->classroom);
+    if (o->lora_rank > 0) {
+      source.spec.lora.rank = o->lora_rank;
+      source.spec.lora.targets = parse_lora_targets(o->lora_targets);
+    }
     Ledger l = compute_ledger(source.spec, parse_dtype(o->dtype), o->context);
     if (o->json)
       std::cout << ledger_to_json(source.spec, l).dump(2) << "\n";

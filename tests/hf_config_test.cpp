@@ -1,7 +1,10 @@
 // Hugging Face config.json import: the fixtures, real hub configs, and bad input.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
 #include "engine/hf_config.h"
@@ -249,5 +252,39 @@ TEST(HfConfigErrors, MissingFile) {
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/model: no such file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(HfConfigFuzz, EveryTruncationOfEveryFixtureConfigIsAClearError) {
+  for (const char* name : {"bert", "gpt2", "llama_gqa", "mistral_swa", "mixtral", "qwen2_moe",
+                           "deepseek_v3", "t5", "switch"}) {
+    std::ifstream in(kFixtures + "/" + name + "/config.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (size_t cut = 0; cut + 1 < text.size(); ++cut) {
+      std::string e = error_of(text.substr(0, cut));
+      EXPECT_NE(e.find("bad/config.json"), std::string::npos) << name << " cut at " << cut;
+    }
+  }
+}
+
+TEST(HfConfigFuzz, EveryFieldReplacedByAWrongTypeIsAnErrorOrHarmless) {
+  // Each top-level key of each fixture config, in turn, set to a string, a
+  // negative number, null, an array and an object: import either succeeds
+  // (an ignored or defaulted key) or throws an InputError naming the file.
+  for (const char* name : {"llama_gqa", "mixtral", "qwen2_moe", "deepseek_v3", "switch", "bert"}) {
+    std::ifstream in(kFixtures + "/" + name + "/config.json");
+    nlohmann::json original = nlohmann::json::parse(in);
+    for (const auto& item : original.items()) {
+      for (const nlohmann::json& bad : {nlohmann::json("x"), nlohmann::json(-3), nlohmann::json(nullptr),
+                                        nlohmann::json::array({1}), nlohmann::json::object()}) {
+        nlohmann::json j = original;
+        j[item.key()] = bad;
+        try {
+          import_hf_config(j, "bad/config.json");
+        } catch (const InputError& e) {
+          EXPECT_NE(std::string(e.what()).find("bad/config.json"), std::string::npos) << e.what();
+        }
+      }
+    }
   }
 }

@@ -226,3 +226,41 @@ TEST(WeightErrors, CheckpointOfAnotherFamily) {
   std::string e = error_loading(dir.file(""));
   EXPECT_NE(e.find("missing tensor"), std::string::npos) << e;
 }
+
+TEST(SafetensorsFuzz, RandomHeaderMutationsNeverCrashOrReadOutOfBounds) {
+  // Flip, replace and truncate bytes of a real checkpoint's header and data;
+  // every variant must open and load cleanly or fail with an InputError.
+  std::ifstream in(kFixtures + "/gpt2/model.safetensors", std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<uint8_t>(original[i]);
+  TempDir dir;
+  const std::string path = dir.file("m.safetensors");
+  uint64_t state = 42;
+  auto next = [&] { return state = state * 6364136223846793005ull + 1442695040888963407ull; };
+  int opened = 0, refused = 0;
+  for (int round = 0; round < 600; ++round) {
+    std::string bytes = original;
+    const int edits = 1 + static_cast<int>(next() >> 61);
+    for (int e = 0; e < edits; ++e) {
+      // Mostly the header (digits, brackets, quotes), sometimes the length prefix.
+      const uint64_t span = (next() >> 60) == 0 ? 8 : 8 + header_len;
+      const size_t at = static_cast<size_t>((next() >> 16) % span);
+      const char replacements[] = "0123456789[]{},:\"-eE .F";
+      bytes[at] = (next() >> 63) ? replacements[(next() >> 40) % (sizeof replacements - 1)]
+                                  : static_cast<char>(next() >> 56);
+    }
+    if (round % 5 == 0) bytes.resize(static_cast<size_t>((next() >> 16) % bytes.size()));
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    try {
+      SafetensorsFile f(path);
+      for (const auto& name : f.names())
+        if (f.entry(name).dtype != StDType::I64 && f.entry(name).dtype != StDType::I32) f.load(name);
+      ++opened;
+    } catch (const InputError&) {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(opened + refused, 600);
+  EXPECT_GT(refused, 100);
+}
