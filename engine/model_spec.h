@@ -185,8 +185,6 @@ struct ModelSpec {
   bool scale_tied_logits = false;  // T5: decoder output * D^-0.5 before a tied head
 
   bool is_moe() const { return moe.experts > 0; }
-  bool has_decoder() const { return family != Family::EncoderOnly; }
-  bool has_encoder() const { return family == Family::EncoderOnly || family == Family::EncoderDecoder; }
   // Is layer i of a stack an MoE layer? Same rule for encoder and decoder stacks.
   bool is_moe_layer(int i) const;
   int q_head_dim() const;  // width of one query head's dot product

@@ -317,7 +317,6 @@ ModelSpec qwen_moe() {
 // routing, which layers are MoE) and shrinks every width.
 ModelSpec classroom_of(const ModelSpec& full) {
   ModelSpec s = full;
-  s.name = full.name;
   s.description = full.description + " (classroom size)";
   s.vocab_size = WordVocabulary::builtin().size();
   s.d_model = 64;

@@ -12,7 +12,7 @@ Tensor with_batch(const Tensor& t) {
 }
 
 // Prefixes: "" for single-stack models, "enc_" / "dec_" for encoder-decoders.
-void add_stack(const Trace& tr, const StackTrace& st, const std::string& prefix,
+void add_stack(const StackTrace& st, const std::string& prefix,
                std::vector<std::pair<std::string, Tensor>>& out) {
   for (const auto& a : st.self_attention)
     out.push_back({prefix + "attn.L" + std::to_string(a.layer), with_batch(a.probs)});
@@ -34,7 +34,6 @@ void add_stack(const Trace& tr, const StackTrace& st, const std::string& prefix,
     out.push_back({prefix + "route" + L + ".weights", weights});
     out.push_back({prefix + "route" + L + ".dropped", dropped});
   }
-  (void)tr;
 }
 
 nlohmann::json moe_json(const MoeRecord& m) {
@@ -67,10 +66,10 @@ nlohmann::json moe_json(const MoeRecord& m) {
 std::vector<std::pair<std::string, Tensor>> trace_tensors(const Trace& tr) {
   std::vector<std::pair<std::string, Tensor>> out;
   if (tr.spec.family == Family::EncoderDecoder) {
-    add_stack(tr, tr.encoder, "enc_", out);
-    add_stack(tr, tr.decoder, "dec_", out);
+    add_stack(tr.encoder, "enc_", out);
+    add_stack(tr.decoder, "dec_", out);
   } else {
-    add_stack(tr, tr.main_stack(), "", out);
+    add_stack(tr.main_stack(), "", out);
   }
   out.push_back({"logits", with_batch(tr.logits)});
   return out;
