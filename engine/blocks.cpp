@@ -18,13 +18,6 @@ RopeInputs rope_of(const ModelSpec& s, int offset, int dim) {
   return {offset, dim, s.rope.theta, s.rope.interleaved, 0};
 }
 
-// DeepSeek's YaRN attention-scale correction: mscale = 0.1 * mscale_all_dim * ln(factor) + 1.
-float yarn_mscale(const ModelSpec& s) {
-  if (s.rope.scaling_type != "yarn" || s.rope.yarn_mscale_all_dim == 0 || s.rope.scaling_factor <= 1)
-    return 1.0f;
-  return static_cast<float>(0.1 * s.rope.yarn_mscale_all_dim * std::log(s.rope.scaling_factor) + 1.0);
-}
-
 AttentionResult multi_head_latent_attention(Backend& b, const ModelSpec& s,
                                             const AttentionWeights& w, const Tensor& x,
                                             const AttentionMask& mask) {
@@ -53,9 +46,7 @@ AttentionResult multi_head_latent_attention(Backend& b, const ModelSpec& s,
       std::copy(k_rope.row(t), k_rope.row(t) + rope, k.row(t * H + h) + nope);
       std::copy(src + nope, src + nope + m.v_head_dim, v.row(t * H + h));
     }
-  const float mscale = yarn_mscale(s);
-  AttentionInputs in{&q, &k, &v, nullptr, &mask,
-                     mscale * mscale / std::sqrt(static_cast<float>(nope + rope))};
+  AttentionInputs in{&q, &k, &v, nullptr, &mask, 1.0f / std::sqrt(static_cast<float>(nope + rope))};
   AttentionOutputs o = b.attention(in);
   return {b.linear(o.out, w.o.w, w.o.bias()), std::move(o.probs)};
 }
@@ -125,10 +116,11 @@ MoeResult mixture_of_experts(Backend& b, const ModelSpec& s, const MoeWeights& w
   const Routing& route = r.routing;
 
   // Dispatch: each expert runs once on the rows routed to it and kept.
+  std::vector<std::vector<int>> pairs_of(spec.experts);  // per expert: indices into (T, K)
+  for (int i = 0; i < T * spec.top_k; ++i)
+    if (route.kept[i]) pairs_of[route.expert[i]].push_back(i);
   for (int e = 0; e < spec.experts; ++e) {
-    std::vector<int> pairs;  // indices into (T, K)
-    for (int i = 0; i < T * spec.top_k; ++i)
-      if (route.expert[i] == e && route.kept[i]) pairs.push_back(i);
+    const std::vector<int>& pairs = pairs_of[e];
     if (pairs.empty()) continue;
     Tensor rows({static_cast<int>(pairs.size()), D});  // (n, D)
     for (size_t n = 0; n < pairs.size(); ++n) std::copy(x.row(pairs[n] / spec.top_k), x.row(pairs[n] / spec.top_k) + D, rows.row(n));

@@ -30,8 +30,8 @@ void check_rope_supported(const ModelSpec& s) {
   if (s.position != PositionKind::Rope) return;
   const std::string& t = s.rope.scaling_type;
   if (t == "default" || t.empty()) return;
-  // YaRN only changes frequencies beyond the original context; the attention
-  // scale it implies is applied (DeepSeek). Other schemes change every position.
+  // Scaled RoPE changes the frequencies (and, for YaRN, the attention scale);
+  // none of it is computed yet, so refuse rather than show a wrong picture.
   if (t == "yarn" || t == "linear" || t == "llama3" || t == "dynamic")
     throw InputError("rope scaling '" + t + "' is not run yet; the ledger supports it, the forward "
                      "pass computes default RoPE only");

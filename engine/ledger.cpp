@@ -61,8 +61,6 @@ Count table(i64 n) { return {0, n}; }
 
 class Accountant {
  public:
-  explicit Accountant(const ModelSpec& s) : s_(s) {}
-
   // One component; active = total unless given.
   void add(const std::string& name, Count total, Count active, bool in_total = true,
            const std::string& note = "") {
@@ -105,7 +103,6 @@ class Accountant {
     bool in_total;
     std::string note;
   };
-  const ModelSpec& s_;
   std::vector<Entry> lines_;
   std::map<std::string, size_t> index_;
   i64 tied_matmul_ = 0;
@@ -260,7 +257,7 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
 }  // namespace
 
 Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
-  Accountant a(s);
+  Accountant a;
   count_embeddings_and_heads(s, a);
   int kv_layers = 0;
   int attention_layers = 0;  // layers whose attention FLOPs scale with the context

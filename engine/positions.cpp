@@ -42,7 +42,7 @@ Tensor t5_position_bias(const Tensor& table, int tq, int tk, bool bidirectional,
 Tensor sinusoidal_positions(int tokens, int d) {
   Tensor pe({tokens, d});
   for (int p = 0; p < tokens; ++p)
-    for (int i = 0; i + 1 < d || i < d; i += 2) {
+    for (int i = 0; i < d; i += 2) {
       const double angle = p / std::pow(10000.0, static_cast<double>(i) / d);
       pe.row(p)[i] = static_cast<float>(std::sin(angle));
       if (i + 1 < d) pe.row(p)[i + 1] = static_cast<float>(std::cos(angle));
