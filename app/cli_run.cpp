@@ -7,12 +7,12 @@
 #include "app/commands.h"
 #include "app/model_source.h"
 #include "engine/errors.h"
-#include "engine/forward.h"
-#include "engine/hf_weights.h"
-#include "engine/random_weights.h"
-#include "engine/safetensors.h"
-#include "engine/trace_export.h"
-#include "engine/vocabulary.h"
+#include "engine/run/forward.h"
+#include "engine/io/hf_weights.h"
+#include "engine/io/random_weights.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/trace_export.h"
+#include "engine/io/vocabulary.h"
 
 namespace archscope {
 

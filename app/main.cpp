@@ -6,9 +6,9 @@
 
 #include "app/commands.h"
 #include "engine/errors.h"
-#include "engine/ledger.h"
-#include "engine/ledger_report.h"
-#include "engine/presets.h"
+#include "engine/model/ledger.h"
+#include "engine/model/ledger_report.h"
+#include "engine/model/presets.h"
 
 int main(int argc, char** argv) {
   using namespace archscope;

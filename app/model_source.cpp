@@ -4,8 +4,8 @@
 #include <filesystem>
 
 #include "engine/errors.h"
-#include "engine/hf_config.h"
-#include "engine/presets.h"
+#include "engine/model/hf_config.h"
+#include "engine/model/presets.h"
 
 namespace archscope {
 

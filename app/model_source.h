@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/model_spec.h"
+#include "engine/model/model_spec.h"
 
 namespace archscope {
 

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <cmath>
 
-#include "engine/blocks.h"
+#include "engine/run/blocks.h"
 #include "engine/errors.h"
-#include "engine/forward.h"
-#include "engine/presets.h"
-#include "engine/random_weights.h"
-#include "engine/vocabulary.h"
+#include "engine/run/forward.h"
+#include "engine/model/presets.h"
+#include "engine/io/random_weights.h"
+#include "engine/io/vocabulary.h"
 
 using namespace archscope;
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
-#include "engine/hf_config.h"
-#include "engine/ledger.h"
-#include "engine/presets.h"
+#include "engine/model/hf_config.h"
+#include "engine/model/ledger.h"
+#include "engine/model/presets.h"
 
 using namespace archscope;
 

@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
-#include "engine/ledger.h"
-#include "engine/presets.h"
+#include "engine/model/ledger.h"
+#include "engine/model/presets.h"
 
 using namespace archscope;
 

@@ -7,11 +7,11 @@
 #include <cmath>
 #include <map>
 
-#include "engine/backend.h"
-#include "engine/forward.h"
-#include "engine/hf_weights.h"
-#include "engine/safetensors.h"
-#include "engine/trace_export.h"
+#include "engine/backends/backend.h"
+#include "engine/run/forward.h"
+#include "engine/io/hf_weights.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/trace_export.h"
 
 using namespace archscope;
 

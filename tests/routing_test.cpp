@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "engine/routing.h"
+#include "engine/run/routing.h"
 
 using namespace archscope;
 

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "engine/errors.h"
-#include "engine/hf_weights.h"
-#include "engine/safetensors.h"
+#include "engine/io/hf_weights.h"
+#include "engine/io/safetensors.h"
 
 using namespace archscope;
 namespace fs = std::filesystem;

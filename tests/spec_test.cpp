@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/errors.h"
-#include "engine/presets.h"
+#include "engine/model/presets.h"
 
 using namespace archscope;
 

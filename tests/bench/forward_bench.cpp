@@ -3,11 +3,11 @@
 //   build/tests/bench/forward_bench --benchmark_format=json
 #include <benchmark/benchmark.h>
 
-#include "engine/forward.h"
-#include "engine/presets.h"
-#include "engine/random_weights.h"
-#include "engine/routing.h"
-#include "engine/vocabulary.h"
+#include "engine/run/forward.h"
+#include "engine/model/presets.h"
+#include "engine/io/random_weights.h"
+#include "engine/run/routing.h"
+#include "engine/io/vocabulary.h"
 
 namespace {
 

@@ -1,0 +1,84 @@
+// The built-in word list and its tokenizer.
+#include "engine/io/vocabulary.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace archscope {
+
+namespace {
+
+std::vector<std::string> builtin_words() {
+  return {
+      "<pad>", "</s>", "<unk>", "<s>", "<mask>", ".", ",", "?", "!", "'", "-", ":",
+      "the", "a", "an", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+      "and", "or", "but", "not", "no", "yes", "is", "are", "was", "were", "be", "been",
+      "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i",
+      "his", "her", "their", "our", "your", "my", "who", "what", "which", "where", "when", "why",
+      "how", "all", "some", "each", "every", "many", "few", "more", "most", "one", "two", "three",
+      "first", "last", "next", "new", "old", "big", "small", "long", "short", "good", "bad", "same",
+      "other", "cat", "dog", "bird", "fish", "sat", "ran", "jumped", "mat", "tree", "house", "river",
+      "city", "king", "queen", "man", "woman", "child", "teacher", "student", "class", "book",
+      "word", "words", "sentence", "token", "tokens", "model", "models", "layer", "layers", "head",
+      "heads", "attention", "expert", "experts", "router", "routes", "capacity", "mask", "window",
+      "prefix", "encoder", "decoder", "language", "learns", "reads", "writes", "sees", "looks",
+      "attends", "predicts", "sends", "drops", "keeps", "gets", "makes", "says", "goes", "comes",
+      "can", "will", "may", "must", "should", "would", "could", "do", "does", "did", "has", "have",
+      "had", "there", "here", "then", "now", "before", "after", "over", "under", "up", "down",
+      "very", "only", "also", "just", "again", "together", "any", "because", "if", "so", "than",
+      "paris", "france", "london", "rome", "capital", "day", "night", "time", "year", "world",
+      "red", "blue", "green", "quick", "brown", "fox", "lazy", "jumps", "hello", "thanks",
+  };
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+WordVocabulary::WordVocabulary(std::vector<std::string> words) : words_(std::move(words)) {}
+
+const WordVocabulary& WordVocabulary::builtin() {
+  static const WordVocabulary vocab(builtin_words());
+  return vocab;
+}
+
+int WordVocabulary::id_of(const std::string& w) const {
+  auto it = std::find(words_.begin(), words_.end(), w);
+  return it == words_.end() ? -1 : static_cast<int>(it - words_.begin());
+}
+
+const std::string& WordVocabulary::word(int id) const {
+  static const std::string unknown = "<unk>";
+  return id >= 0 && id < size() ? words_[id] : unknown;
+}
+
+std::vector<int> WordVocabulary::encode(const std::string& text) const {
+  std::vector<int> ids;
+  std::string current;
+  auto flush = [&] {
+    if (current.empty()) return;
+    int id = id_of(lower(current));
+    ids.push_back(id < 0 ? kUnk : id);
+    current.clear();
+  };
+  for (unsigned char c : text) {
+    if (std::isspace(c)) {
+      flush();
+    } else if (std::ispunct(c) && c != '<' && c != '>' && c != '/') {
+      flush();
+      int id = id_of(std::string(1, static_cast<char>(c)));
+      ids.push_back(id < 0 ? kUnk : id);
+    } else {
+      current.push_back(static_cast<char>(c));
+    }
+  }
+  flush();
+  return ids;
+}
+
+const char* demo_sentence() { return "the cat sat on the mat because the router sends each token to two experts ."; }
+
+}  // namespace archscope
