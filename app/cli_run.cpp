@@ -1,5 +1,6 @@
-// `archscope run`: one forward pass on the CPU reference backend, with routing
-// overrides, a summary or JSON metrics, and a safetensors dump of the trace.
+// `archscope run`: one forward pass on a backend (the reference by default),
+// with routing overrides, padding and token types, a summary or JSON metrics,
+// and a safetensors dump of the trace.
 #include <cstdio>
 #include <iostream>
 #include <sstream>
@@ -20,8 +21,8 @@ namespace {
 
 struct RunOptions {
   std::string model;
-  std::string input_ids, decoder_input_ids, text, decoder_text;
-  std::string backend = "cpu";
+  std::string input_ids, decoder_input_ids, text, decoder_text, attention_mask, token_type_ids;
+  std::string backend = "reference";
   double capacity_factor = 0;
   int capacity = 0;
   bool dropless = false;
@@ -104,6 +105,21 @@ ForwardInputs inputs_for(const ModelSource& source, const RunOptions& o) {
   }
   if (!in.decoder_input_ids.empty() && source.spec.family != Family::EncoderDecoder)
     throw InputError("--decoder-input-ids: " + source.spec.name + " has no decoder of its own to feed");
+  if (!o.attention_mask.empty()) {
+    for (int v : parse_ids("--attention-mask", o.attention_mask)) {
+      if (v > 1) throw InputError("--attention-mask: expected 1 (a token) or 0 (padding), found " + std::to_string(v));
+      in.key_valid.push_back(static_cast<uint8_t>(v));
+    }
+    if (in.key_valid.size() != in.input_ids.size())
+      throw InputError("--attention-mask: " + std::to_string(in.key_valid.size()) + " flags for " +
+                       std::to_string(in.input_ids.size()) + " input tokens");
+  }
+  if (!o.token_type_ids.empty()) {
+    in.token_type_ids = parse_ids("--token-type-ids", o.token_type_ids);
+    if (in.token_type_ids.size() != in.input_ids.size())
+      throw InputError("--token-type-ids: " + std::to_string(in.token_type_ids.size()) + " segments for " +
+                       std::to_string(in.input_ids.size()) + " input tokens");
+  }
   return in;
 }
 
@@ -115,10 +131,12 @@ void print_summary(const Trace& tr) {
   std::printf(", %.2f ms\n", tr.elapsed_ms);
   if (!tr.spec.moe.library_compat.empty()) std::printf("compatibility: %s\n", tr.spec.moe.library_compat.c_str());
   nlohmann::json j = trace_summary_json(tr);
-  const int next = j["next_token_id"];
-  std::printf("next token after the last position: %d", next);
-  if (tr.spec.vocab_size == vocab.size()) std::printf(" ('%s')", vocab.word(next).c_str());
-  std::printf("\n");
+  if (j.contains("next_token_id")) {
+    const int next = j["next_token_id"];
+    std::printf("next token after the last position: %d", next);
+    if (tr.spec.vocab_size == vocab.size()) std::printf(" ('%s')", vocab.word(next).c_str());
+    std::printf("\n");
+  }
   for (const StackTrace* st : {&tr.encoder, &tr.decoder})
     for (const MoeRecord& m : st->moe) {
       const MoeMetrics& x = m.metrics;
@@ -126,7 +144,7 @@ void print_summary(const Trace& tr) {
                   "entropy %.3f of %.3f\n    load",
                   m.stack == Stack::Encoder ? "encoder" : "decoder", m.layer,
                   x.capacity < 0 ? "none" : std::to_string(x.capacity).c_str(), x.dropped_pairs,
-                  m.routing.tokens * m.routing.top_k, x.dropped_tokens, x.aux_loss_switch, x.load_cv,
+                  x.tokens * x.top_k, x.dropped_tokens, x.aux_loss_switch, x.load_cv,
                   x.entropy_mean, x.entropy_max);
       for (size_t e = 0; e < x.load_before.size(); ++e)
         std::printf(" %d", x.load_before[e]);
@@ -145,7 +163,15 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--decoder-input-ids", o->decoder_input_ids, "Decoder token ids (encoder-decoder)");
   cmd->add_option("--text", o->text, "Text in the presets' built-in word vocabulary");
   cmd->add_option("--decoder-text", o->decoder_text, "Decoder text (encoder-decoder presets)");
-  cmd->add_option("--backend", o->backend, "Compute backend")->check(CLI::IsMember({"cpu"}));
+  cmd->add_option("--attention-mask", o->attention_mask,
+                  "Key padding of the input tokens, 1 = token, 0 = padding: 1,1,1,0,0 (padding takes no "
+                  "part in attention, routing, capacity or the metrics)");
+  cmd->add_option("--token-type-ids", o->token_type_ids, "Segments of the input tokens (BERT): 0,0,0,1,1");
+  cmd->add_option("--backend", o->backend,
+                  "Compute backend: reference (plain loops, the oracle every backend is tested against); "
+                  "cpu (for now an alias of reference, until the fast CPU backend lands)")
+      ->check(CLI::IsMember(backend_names()))
+      ->capture_default_str();
   auto* cf = cmd->add_option("--capacity-factor", o->capacity_factor, "Capacity factor (slots = cf x tokens / experts)")
                  ->check(CLI::PositiveNumber);
   auto* cap = cmd->add_option("--capacity", o->capacity, "Fixed slots per expert")->check(CLI::PositiveNumber);
@@ -175,8 +201,10 @@ void add_run_command(CLI::App& app) {
       SafetensorsFile file(source.folder + "/model.safetensors");
       weights = load_hf_weights(source.spec, file);
     }
-    auto backend = make_cpu_backend();
-    auto trace = forward(source.spec, weights, *backend, in);
+    auto backend = make_backend(o->backend);
+    // The summary needs the metrics and logits; only a dump keeps everything.
+    const TraceRequest request = o->dump.empty() ? TraceRequest::summary() : TraceRequest::everything();
+    auto trace = forward(source.spec, weights, *backend, in, request);
     if (!o->dump.empty()) write_safetensors(o->dump, trace_tensors(*trace));
     if (o->json)
       std::cout << trace_summary_json(*trace).dump(2) << "\n";

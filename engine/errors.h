@@ -25,4 +25,11 @@ class ResourceError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An op a backend cannot run for the shapes or parameters asked (it said so
+// in Backend::supports); the message names the backend, the op and the shapes.
+class UnsupportedOp : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace archscope

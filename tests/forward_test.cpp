@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "engine/run/blocks.h"
+#include "engine/run/moe.h"
 #include "engine/errors.h"
 #include "engine/run/forward.h"
 #include "engine/model/presets.h"
@@ -19,7 +19,7 @@ namespace {
 
 std::shared_ptr<const Trace> run_preset(const ModelSpec& spec, const std::string& text) {
   ModelWeights w = make_random_weights(spec);
-  auto backend = make_cpu_backend();
+  auto backend = make_reference_backend();
   ForwardInputs in;
   in.input_ids = WordVocabulary::builtin().encode(text);
   if (spec.family == Family::EncoderDecoder) in.decoder_input_ids = {0, 12, 86, 92};
@@ -148,33 +148,40 @@ TEST(Forward, DroppedTokenContributesZeroSoTheResidualCarriesIt) {
   ModelSpec s = find_preset("switch-base-8")->classroom;
   s.moe.capacity_mode = CapacityMode::Fixed;
   s.moe.capacity = 1;
-  ModelWeights w = make_random_weights(s);
-  auto backend = make_cpu_backend();
+  auto w = std::make_shared<const ModelWeights>(make_random_weights(s));
+  auto backend = make_reference_backend();
+  ResidentWeights R(*backend, w);
   Tensor x({12, s.d_model});
   for (int64_t i = 0; i < x.numel(); ++i) x.data[i] = std::sin(0.37 * i);
-  const MoeWeights& moe = *w.encoder.layers[1].moe;
-  MoeResult r = mixture_of_experts(*backend, s, moe, x);
+  const DeviceTensor xd = backend->upload(x);
+  const MoeWeights& moe = *w->encoder.layers[1].moe;
+  auto run = [&] {
+    MoeLayerResult m = mixture_of_experts(*backend, s, R, moe, xd, {nullptr, 12});
+    return std::tuple{backend->download(m.out), backend->download_ints(m.cut.kept),
+                      backend->download(m.router.top.weight)};
+  };
+  auto [out, kept, weight] = run();
   int dropped = 0;
   for (int t = 0; t < 12; ++t) {
-    if (r.routing.kept[t]) continue;
+    if (kept[t]) continue;
     ++dropped;
-    for (int d = 0; d < s.d_model; ++d) EXPECT_EQ(r.out.row(t)[d], 0.0f);
+    for (int d = 0; d < s.d_model; ++d) EXPECT_EQ(out.row(t)[d], 0.0f);
   }
   EXPECT_GT(dropped, 0) << "12 tokens, 8 experts, 1 slot each: some must drop";
 
   // The transformers-4 compatibility mode outputs weight * x instead.
   s.moe.drop_output = DropOutput::ScaledInput;
-  MoeResult legacy = mixture_of_experts(*backend, s, moe, x);
+  auto [legacy, legacy_kept, legacy_weight] = run();
   for (int t = 0; t < 12; ++t)
-    if (!legacy.routing.kept[t]) {
-      EXPECT_FLOAT_EQ(legacy.out.row(t)[0], legacy.routing.weight[t] * x.row(t)[0]);
+    if (!legacy_kept[t]) {
+      EXPECT_FLOAT_EQ(legacy.row(t)[0], legacy_weight.data[t] * x.row(t)[0]);
     }
 }
 
 TEST(Forward, RejectsBadTokenIds) {
   const ModelSpec& s = find_preset("gpt2")->classroom;
   ModelWeights w = make_random_weights(s);
-  auto backend = make_cpu_backend();
+  auto backend = make_reference_backend();
   ForwardInputs in;
   in.input_ids = {1, 2, s.vocab_size};
   try {
@@ -203,7 +210,7 @@ TEST(Forward, TooLargeForMemoryIsRefusedBeforeAllocating) {
 TEST(Forward, KeyPaddingHidesPaddedKeys) {
   const ModelSpec& s = find_preset("bert")->classroom;
   ModelWeights w = make_random_weights(s);
-  auto backend = make_cpu_backend();
+  auto backend = make_reference_backend();
   ForwardInputs in;
   in.input_ids = {3, 12, 86, 0, 0};
   in.key_valid = {1, 1, 1, 0, 0};

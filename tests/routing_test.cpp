@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "engine/backends/backend.h"
 #include "engine/run/routing.h"
 
 using namespace archscope;
@@ -25,11 +26,18 @@ MoeSpec top_k_spec(int experts, int k) {
   return m;
 }
 
-Routing run(const Tensor& logits, const MoeSpec& spec, const Tensor* bias = nullptr) {
-  Routing r = select_experts(logits, spec, bias);
-  assign_capacity(r, spec);
-  return r;
+// Routing runs on a backend: these cases go through the reference's ops.
+RoutedLayer route(const Tensor& logits, const MoeSpec& spec, const Tensor* bias = nullptr,
+                  const std::vector<uint8_t>& valid = {}) {
+  auto backend = make_reference_backend();
+  return route_logits(*backend, logits, spec, bias, valid);
 }
+
+Routing run(const Tensor& logits, const MoeSpec& spec, const Tensor* bias = nullptr) {
+  return route(logits, spec, bias).routing;
+}
+
+MoeMetrics metrics_of(const Tensor& logits, const MoeSpec& spec) { return route(logits, spec).metrics; }
 
 // Four tokens over two experts: tokens 0, 1, 2 want expert 0 (token 2 most
 // strongly, then 0, then 1); token 3 wants expert 1.
@@ -92,7 +100,7 @@ TEST(Capacity, FirstChoicesFillBeforeAnySecondChoice) {
   EXPECT_EQ(r.kept[r.at(2, 1)], 1);
   // The surviving choice keeps its original normalised weight.
   EXPECT_NEAR(r.weight[r.at(2, 1)], 1.0 / (1.0 + std::exp(1.0)), 1e-6);
-  MoeMetrics m = compute_metrics(r, spec);
+  MoeMetrics m = metrics_of(logits_of({{3, 2, 0}, {2, 3, 0}, {0, 3, 2}}), spec);
   EXPECT_EQ(m.dropped_pairs, 3);
   EXPECT_EQ(m.dropped_tokens, 0);  // every token still reaches some expert
   EXPECT_EQ(m.partially_dropped_tokens, 3);
@@ -103,7 +111,7 @@ TEST(Capacity, DroplessDropsNothingEvenWhenAllChooseOneExpert) {
   Routing r = run(logits_of({{9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}}), spec);
   EXPECT_EQ(r.capacity, -1);
   for (uint8_t k : r.kept) EXPECT_EQ(k, 1);
-  EXPECT_EQ(compute_metrics(r, spec).dropped_pairs, 0);
+  EXPECT_EQ(route(logits_of({{9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}, {9, 5, 0, 0}}), spec).metrics.dropped_pairs, 0);
 }
 
 TEST(Capacity, FormulasAndFactors) {
@@ -130,7 +138,7 @@ TEST(Capacity, FactorHalfOneAndTwoOnTheSameRouting) {
   spec.capacity_mode = CapacityMode::Factor;
   auto dropped_with = [&](double cf) {
     spec.capacity_factor = cf;
-    return compute_metrics(run(logits, spec), spec).dropped_tokens;
+    return metrics_of(logits, spec).dropped_tokens;
   };
   EXPECT_EQ(dropped_with(0.5), 6);  // C = 1: expert 0 keeps 1 of 5, expert 1 keeps 1 of 3
   EXPECT_EQ(dropped_with(1.0), 4);  // C = 2: 3 + 1 dropped
@@ -168,7 +176,7 @@ TEST(Metrics, BalancedRouter) {
   std::vector<std::vector<float>> rows(E, std::vector<float>(E, 0.0f));
   for (int t = 0; t < E; ++t) rows[t][t] = 3.0f;
   MoeSpec spec = top_k_spec(E, 1);
-  MoeMetrics m = compute_metrics(run(logits_of(rows), spec), spec);
+  MoeMetrics m = metrics_of(logits_of(rows), spec);
   EXPECT_NEAR(m.aux_loss_switch, 1.0, 1e-6);  // 1 at perfect balance
   EXPECT_NEAR(m.load_cv, 0.0, 1e-12);
   EXPECT_NEAR(m.max_over_mean, 1.0, 1e-12);
@@ -180,7 +188,7 @@ TEST(Metrics, CollapsedRouter) {
   const int E = 4, T = 8;
   std::vector<std::vector<float>> rows(T, std::vector<float>{20, 0, 0, 0});
   MoeSpec spec = top_k_spec(E, 1);
-  MoeMetrics m = compute_metrics(run(logits_of(rows), spec), spec);
+  MoeMetrics m = metrics_of(logits_of(rows), spec);
   EXPECT_NEAR(m.aux_loss_switch, E, 1e-6);  // E when one expert takes everything
   EXPECT_NEAR(m.load_cv, std::sqrt(E - 1.0), 1e-9);
   EXPECT_NEAR(m.max_over_mean, E, 1e-9);
@@ -190,7 +198,7 @@ TEST(Metrics, CollapsedRouter) {
 
 TEST(Metrics, ZLossAndEntropyOfAFlatRouter) {
   MoeSpec spec = top_k_spec(4, 1);
-  MoeMetrics m = compute_metrics(run(logits_of({{0, 0, 0, 0}, {0, 0, 0, 0}}), spec), spec);
+  MoeMetrics m = metrics_of(logits_of({{0, 0, 0, 0}, {0, 0, 0, 0}}), spec);
   EXPECT_NEAR(m.z_loss, std::log(4.0) * std::log(4.0), 1e-6);
   EXPECT_NEAR(m.entropy_mean, std::log(4.0), 1e-6);
   EXPECT_NEAR(m.entropy_max, std::log(4.0), 1e-12);
@@ -199,6 +207,13 @@ TEST(Metrics, ZLossAndEntropyOfAFlatRouter) {
 TEST(Metrics, HuggingFaceNormalisationCountsEverySlot) {
   // Mixtral's load_balancing_loss_func gives k at perfect balance.
   std::vector<std::vector<float>> rows = {{3, 3, 0, 0}, {0, 0, 3, 3}, {3, 3, 0, 0}, {0, 0, 3, 3}};
-  Tensor logits = logits_of(rows);
-  EXPECT_NEAR(hf_load_balancing_loss({&logits}, 2), 2.0, 1e-6);
+  MoeSpec spec = top_k_spec(4, 2);
+  RoutedLayer layer = route(logits_of(rows), spec);
+  // The counts behind the metrics, as the trace gets them.
+  HostMoeCounts counts;
+  counts.load_before.assign(layer.metrics.load_before.begin(), layer.metrics.load_before.end());
+  counts.prob_sum = Tensor({4});
+  for (int e = 0; e < 4; ++e) counts.prob_sum.data[e] = static_cast<float>(layer.metrics.mean_prob[e] * 4);
+  EXPECT_NEAR(hf_load_balancing_loss({&counts}, 4), 2.0, 1e-6);
+  EXPECT_NEAR(layer.metrics.aux_loss_hf, 2.0, 1e-6);
 }

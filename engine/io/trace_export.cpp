@@ -14,21 +14,35 @@ Tensor with_batch(const Tensor& t) {
 // Prefixes: "" for single-stack models, "enc_" / "dec_" for encoder-decoders.
 void add_stack(const StackTrace& st, const std::string& prefix,
                std::vector<std::pair<std::string, Tensor>>& out) {
-  for (const auto& a : st.self_attention)
-    out.push_back({prefix + "attn.L" + std::to_string(a.layer), with_batch(a.probs)});
-  for (const auto& a : st.cross_attention)
-    out.push_back({"cross_attn.L" + std::to_string(a.layer), with_batch(a.probs)});
+  // Whole layers under the fixtures' names; a reduced layer as its kept heads
+  // (attn.L{i}.head{h}, [1, Tq, Tk]) and its thumbnail (attn.L{i}.thumbnail).
+  auto add_attention = [&](const AttentionRecord& a, const std::string& key) {
+    if (a.all_heads_full()) {
+      out.push_back({key, with_batch(a.probs)});
+      return;
+    }
+    for (size_t i = 0; i < a.full_heads.size(); ++i) {
+      Tensor map({1, a.tq, a.tk});
+      const float* src = a.map(a.full_heads[i]);
+      std::copy(src, src + map.numel(), map.data.begin());
+      out.push_back({key + ".head" + std::to_string(a.full_heads[i]), map});
+    }
+    if (a.pool > 0) out.push_back({key + ".thumbnail", with_batch(a.thumbnail)});
+  };
+  for (const auto& a : st.self_attention) add_attention(a, prefix + "attn.L" + std::to_string(a.layer));
+  for (const auto& a : st.cross_attention) add_attention(a, "cross_attn.L" + std::to_string(a.layer));
   for (size_t i = 0; i < st.hidden.size(); ++i)
     out.push_back({prefix + "hidden.L" + std::to_string(i), with_batch(st.hidden[i])});
   for (const auto& m : st.moe) {
     const Routing& r = m.routing;
+    if (r.logits.empty()) continue;  // the request left per-token routing out
     const std::string L = ".L" + std::to_string(m.layer);
     out.push_back({prefix + "router" + L, r.logits});
     Tensor experts({r.tokens, r.top_k}), weights({r.tokens, r.top_k}), dropped({r.tokens, r.top_k});
     for (size_t i = 0; i < r.expert.size(); ++i) {
       experts.data[i] = static_cast<float>(r.expert[i]);
       weights.data[i] = r.weight[i];
-      dropped.data[i] = r.kept[i] ? 0.0f : 1.0f;
+      dropped.data[i] = r.kept[i] || r.expert[i] < 0 ? 0.0f : 1.0f;  // padding is not dropped
     }
     out.push_back({prefix + "route" + L + ".experts", experts});
     out.push_back({prefix + "route" + L + ".weights", weights});
@@ -40,6 +54,7 @@ nlohmann::json moe_json(const MoeRecord& m) {
   const MoeMetrics& x = m.metrics;
   return {{"stack", m.stack == Stack::Encoder ? "encoder" : "decoder"},
           {"layer", m.layer},
+          {"tokens", x.tokens},
           {"capacity", x.capacity},
           {"load_before", x.load_before},
           {"load_after", x.load_after},
@@ -71,7 +86,7 @@ std::vector<std::pair<std::string, Tensor>> trace_tensors(const Trace& tr) {
   } else {
     add_stack(tr.main_stack(), "", out);
   }
-  out.push_back({"logits", with_batch(tr.logits)});
+  if (!tr.logits.empty()) out.push_back({"logits", with_batch(tr.logits)});
   return out;
 }
 
@@ -86,7 +101,11 @@ nlohmann::json trace_summary_json(const Trace& tr) {
                       {"logits_shape", tr.logits.shape},
                       {"moe_layers", moe}};
   if (!tr.decoder_input_ids.empty()) j["decoder_input_ids"] = tr.decoder_input_ids;
+  if (!tr.key_valid.empty()) j["attention_mask"] = tr.key_valid;
+  if (!tr.token_type_ids.empty()) j["token_type_ids"] = tr.token_type_ids;
   if (tr.aux_loss_hf) j["aux_loss_hf"] = *tr.aux_loss_hf;
+  if (!tr.left_out.empty()) j["left_out"] = tr.left_out;
+  if (tr.logits.empty()) return j;
   // The next token the model would predict after the last position.
   const int T = tr.logits.dim(0), V = tr.logits.dim(1);
   int best = 0;

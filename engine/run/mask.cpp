@@ -34,4 +34,12 @@ std::vector<uint8_t> AttentionMask::matrix(int tq, int tk) const {
   return out;
 }
 
+std::vector<uint8_t> AttentionMask::rows_without_keys(int tq, int tk) const {
+  std::vector<uint8_t> out(static_cast<size_t>(tq), 1);
+  for (int q = 0; q < tq; ++q)
+    for (int kv = 0; kv < tk && out[q]; ++kv)
+      if (allows(q, kv)) out[q] = 0;
+  return out;
+}
+
 }  // namespace archscope

@@ -25,6 +25,12 @@ struct AttentionMask {
 
   bool allows(int q, int kv) const {
     if (!key_valid.empty() && !key_valid[kv]) return false;
+    return allows_unpadded(q, kv);
+  }
+
+  // The predicate without key padding: what a backend evaluates, with the
+  // padding flags given to it separately as a device tensor.
+  bool allows_unpadded(int q, int kv) const {
     if (cross) return true;
     switch (kind) {
       case MaskKind::Bidirectional:
@@ -45,6 +51,9 @@ struct AttentionMask {
 
   // (Tq, Tk) of 0/1, row-major: what the mask view draws.
   std::vector<uint8_t> matrix(int tq, int tk) const;
+  // (Tq) 1 where a query row sees no key at all (every key padded or masked):
+  // its attention output is 0 and the views draw the row as padding.
+  std::vector<uint8_t> rows_without_keys(int tq, int tk) const;
 };
 
 }  // namespace archscope

@@ -26,19 +26,6 @@ int t5_relative_bucket(int n, bool bidirectional, int num_buckets, int max_dista
   return bucket + std::min(large, num_buckets - 1);
 }
 
-Tensor t5_position_bias(const Tensor& table, int tq, int tk, bool bidirectional,
-                        const RelativeBucketSpec& b) {
-  const int H = table.dim(1);
-  Tensor bias({H, tq, tk});
-  for (int q = 0; q < tq; ++q)
-    for (int k = 0; k < tk; ++k) {
-      const int bucket = t5_relative_bucket(k - q, bidirectional, b.num_buckets, b.max_distance);
-      for (int h = 0; h < H; ++h)
-        bias.data[(static_cast<int64_t>(h) * tq + q) * tk + k] = table.row(bucket)[h];
-    }
-  return bias;
-}
-
 Tensor sinusoidal_positions(int tokens, int d) {
   Tensor pe({tokens, d});
   for (int p = 0; p < tokens; ++p)

@@ -1,46 +1,50 @@
-// Token-to-expert routing, the capacity cut, and the balance metrics
-// (architecture-facts §5, §6). Pure functions of the router logits, so the
-// capacity slider can re-run the cut without recomputing anything else.
+// What one MoE layer's routing produced, on the host: the per-token record
+// the views draw (Routing) and the balance metrics (MoeMetrics, made from the
+// backend's counts). The routing itself runs on the backend (router_scores,
+// top_k, capacity_cut, moe_counts); architecture-facts §5, §6 give the rules.
 #pragma once
 
 #include <vector>
 
+#include "engine/backends/backend.h"
 #include "engine/model/model_spec.h"
 #include "engine/tensor.h"
 
 namespace archscope {
 
 struct Routing {
-  int tokens = 0;   // T
+  int tokens = 0;   // T, padded tokens included
   int experts = 0;  // E
   int top_k = 0;    // K
   Tensor logits;    // (T, E) router logits
   Tensor scores;    // (T, E) softmax probabilities, or sigmoid scores
-  std::vector<int> expert;    // (T, K) chosen experts, best first
+  std::vector<int> expert;    // (T, K) chosen experts, best first; -1 for a padded token
   std::vector<float> weight;  // (T, K) combine weights (renormalised and scaled as the spec says)
   std::vector<int> groups;    // (T, top_groups) kept groups, group-limited routing only
   int capacity = -1;          // slots per expert; -1 = dropless
   std::vector<uint8_t> kept;  // (T, K) 1 = the pair fits within capacity
-  std::vector<int> slot;      // (T, K) index in the expert's buffer, -1 when dropped
+  std::vector<int> slot;      // (T, K) index in the expert's buffer, -1 when not kept
+  std::vector<uint8_t> valid; // (T) 1 = a real token; padded tokens take no part in routing
 
   int at(int t, int k) const { return t * top_k + k; }
 };
 
-// Chooses K experts per token: softmax or sigmoid scores, optional correction
-// bias (selection only) and group-limited selection, renormalisation and scaling.
-// `correction_bias` may be null.
-Routing select_experts(const Tensor& logits, const MoeSpec& spec, const Tensor* correction_bias);
+// The top-k parameters of a spec.
+TopKParams top_k_params(const MoeSpec& spec);
 
-// Slots per expert for T tokens; -1 when the spec is dropless.
-//   per-token: C = ceil(cf * T / E); Megatron: C = ceil(cf * T * K / E); fixed: C.
+// Slots per expert for T real tokens; -1 when the spec is dropless.
+//   per-token: C = ceil(cf * T / E); Megatron: C = ceil(cf * T * k / E); fixed: C.
 int capacity_for(const MoeSpec& spec, int tokens);
 
-// The capacity cut. Every first choice is placed before any second choice;
-// within a rank, tokens go by position or by router priority (the pair's
-// router probability, highest first; ties by position). Fills capacity, kept and slot.
-void assign_capacity(Routing& routing, const MoeSpec& spec);
+// Backend::moe_counts brought to the host.
+struct HostMoeCounts {
+  std::vector<int32_t> load_before, load_after, first_choice, drops;
+  Tensor prob_sum, token_sums;
+};
 
 struct MoeMetrics {
+  int tokens = 0;  // real tokens (padding excluded): every denominator below
+  int top_k = 0;
   std::vector<int> load_before;  // (E) pairs routed to each expert
   std::vector<int> load_after;   // (E) pairs kept after the capacity cut
   int capacity = -1;
@@ -62,10 +66,21 @@ struct MoeMetrics {
   double drop_rate_pairs = 0;   // dropped_pairs / (T K)
 };
 
-MoeMetrics compute_metrics(const Routing& routing, const MoeSpec& spec);
+MoeMetrics make_metrics(const HostMoeCounts& counts, const MoeSpec& spec, int capacity, int real_tokens);
 
-// Hugging Face's load_balancing_loss_func (Mixtral, Qwen2-MoE) over the router
-// logits of every MoE layer, concatenated: E * sum_{k,i} mean(onehot_k,i) * mean(p_i).
-double hf_load_balancing_loss(const std::vector<const Tensor*>& layer_logits, int top_k);
+// Hugging Face's load_balancing_loss_func (Mixtral, Qwen2-MoE) over every MoE
+// layer, given the attention mask: E * sum_i (tokens to i / n) * (sum of p_i / n),
+// n = layers x real tokens, from each layer's counts.
+double hf_load_balancing_loss(const std::vector<const HostMoeCounts*>& layers, int real_tokens);
+
+// One layer's routing of host router logits (T, E) through the backend's
+// ops, brought back with its metrics: for tests and tools that study the
+// router alone. `valid` (T) may be empty (every token real).
+struct RoutedLayer {
+  Routing routing;
+  MoeMetrics metrics;
+};
+RoutedLayer route_logits(Backend& b, const Tensor& logits, const MoeSpec& spec,
+                         const Tensor* correction_bias = nullptr, const std::vector<uint8_t>& valid = {});
 
 }  // namespace archscope

@@ -16,7 +16,7 @@ using namespace archscope;
 void forward_preset(benchmark::State& state, const Preset* preset) {
   const ModelSpec& s = preset->classroom;
   ModelWeights w = make_random_weights(s);
-  auto backend = make_cpu_backend();
+  auto backend = make_reference_backend();
   ForwardInputs in;
   in.input_ids = WordVocabulary::builtin().encode(demo_sentence());
   if (s.family == Family::EncoderDecoder) in.decoder_input_ids = in.input_ids;
@@ -33,11 +33,8 @@ void route_and_cut(benchmark::State& state) {
   Tensor logits({T, spec.experts});
   for (int64_t i = 0; i < logits.numel(); ++i) logits.data[i] = static_cast<float>((i * 7919 % 1000) / 250.0 - 2);
   Tensor bias({spec.experts});
-  for (auto _ : state) {
-    Routing r = select_experts(logits, spec, &bias);
-    assign_capacity(r, spec);
-    benchmark::DoNotOptimize(compute_metrics(r, spec));
-  }
+  auto backend = make_reference_backend();
+  for (auto _ : state) benchmark::DoNotOptimize(route_logits(*backend, logits, spec, &bias));
 }
 
 const bool registered = [] {

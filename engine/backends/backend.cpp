@@ -1,0 +1,78 @@
+// What every backend shares: op names, the copying default of resident_stack,
+// single-tensor downloads, and the table of backends by name.
+#include "engine/backends/backend.h"
+
+#include <stdexcept>
+
+#include "engine/errors.h"
+
+namespace archscope {
+
+const char* to_string(Op op) {
+  switch (op) {
+    case Op::Linear: return "linear";
+    case Op::LayerNorm: return "layer_norm";
+    case Op::RmsNorm: return "rms_norm";
+    case Op::Activate: return "activate";
+    case Op::Gated: return "gated";
+    case Op::Add: return "add";
+    case Op::Scale: return "scale";
+    case Op::ScaleRows: return "scale_rows";
+    case Op::Rope: return "rope";
+    case Op::Attention: return "attention";
+    case Op::GatherRows: return "gather_rows";
+    case Op::SinusoidalPositions: return "sinusoidal_positions";
+    case Op::RelativePositionBias: return "relative_position_bias";
+    case Op::SliceLast: return "slice_last";
+    case Op::ConcatLast: return "concat_last";
+    case Op::RouterScores: return "router_scores";
+    case Op::TopK: return "top_k";
+    case Op::CapacityCut: return "capacity_cut";
+    case Op::Dispatch: return "dispatch";
+    case Op::ExpertFfn: return "expert_ffn";
+    case Op::Combine: return "combine";
+    case Op::AddDroppedInput: return "add_dropped_input";
+    case Op::MoeCounts: return "moe_counts";
+  }
+  return "?";
+}
+
+DeviceTensor Backend::resident_stack(const std::vector<const Tensor*>& parts) {
+  if (parts.empty()) throw std::invalid_argument("resident_stack: no parts");
+  Tensor stacked;
+  stacked.shape = {static_cast<int>(parts.size())};
+  stacked.shape.insert(stacked.shape.end(), parts[0]->shape.begin(), parts[0]->shape.end());
+  stacked.data.reserve(static_cast<size_t>(element_count(stacked.shape)));
+  for (const Tensor* p : parts) {
+    if (p->shape != parts[0]->shape)
+      throw std::invalid_argument("resident_stack: part " + p->shape_string() + " differs from " +
+                                  parts[0]->shape_string());
+    stacked.data.insert(stacked.data.end(), p->data.begin(), p->data.end());
+  }
+  return upload(stacked);
+}
+
+Tensor Backend::download(const DeviceTensor& t) {
+  Tensor host;
+  download_batch({{&t, &host, nullptr}});
+  return host;
+}
+
+std::vector<int32_t> Backend::download_ints(const DeviceTensor& t) {
+  std::vector<int32_t> host;
+  download_batch({{&t, nullptr, &host}});
+  return host;
+}
+
+std::vector<std::string> backend_names() { return {"reference", "cpu"}; }
+
+std::unique_ptr<Backend> make_backend(const std::string& name) {
+  if (name == "reference") return make_reference_backend();
+  // Until the fast CPU backend lands, "cpu" runs the reference.
+  if (name == "cpu") return make_reference_backend();
+  std::string known;
+  for (const std::string& n : backend_names()) known += (known.empty() ? "" : ", ") + n;
+  throw InputError("backend '" + name + "': unknown; this build has " + known);
+}
+
+}  // namespace archscope
