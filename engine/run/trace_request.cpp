@@ -93,17 +93,21 @@ TraceRequest fit_trace_request(const ModelSpec& s, int tokens, int64_t budget, c
   if (fits(r)) return r;
   r.attention = AttentionKeep::Focused;
   r.focus = focus;
-  for (int n : {256, 128, 64, 32, 16, 8}) {
+  // A readable grid (thumbnails of 32 and up) comes before hidden states and
+  // logits, which at full size and long inputs are the largest parts.
+  for (int extras = 0; extras < 3; ++extras) {
+    r.hidden = extras == 0;
+    r.logits = extras < 2;
+    for (int n : {256, 128, 64, 32}) {
+      r.thumbnail = n;
+      if (fits(r)) return r;
+    }
+  }
+  for (int n : {16, 8, 0}) {
     r.thumbnail = n;
     if (fits(r)) return r;
   }
-  r.hidden = false;
-  if (fits(r)) return r;
-  r.thumbnail = 0;
-  if (fits(r)) return r;
   r.routing = false;
-  if (fits(r)) return r;
-  r.logits = false;
   return r;
 }
 

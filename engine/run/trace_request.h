@@ -43,16 +43,18 @@ struct TraceRequest {
   static TraceRequest summary();
 };
 
-// Bytes of host memory the trace of `tokens` tokens (and `decoder_tokens`
-// for encoder-decoders) takes under the request: the tensors it downloads.
+// Bytes the trace of `tokens` tokens (and `decoder_tokens` for
+// encoder-decoders) takes under the request: the tensors it downloads, plus
+// the small per-layer records (metrics, flags) it always keeps.
 int64_t estimate_trace_bytes(const ModelSpec& spec, int tokens, const TraceRequest& request,
                              int decoder_tokens = 1);
 
 // The fullest request whose trace fits in `budget_bytes`, keeping `focus` at
-// full size: everything; else the focus maps with thumbnails of 256, 128, ...
-// 8; then without hidden states; then without thumbnails; then without
-// per-token routing; then without logits. When even that does not fit, that
-// smallest request (check it with estimate_trace_bytes).
+// full size. In order of preference: everything; the focus maps with
+// thumbnails of 256 down to 32, first with hidden states and logits, then
+// without hidden states, then without logits too; thumbnails of 16 and 8;
+// the focus maps alone; and last without per-token routing. When even that
+// does not fit, that smallest request (check it with estimate_trace_bytes).
 TraceRequest fit_trace_request(const ModelSpec& spec, int tokens, int64_t budget_bytes,
                                const std::vector<AttentionFocus>& focus, int decoder_tokens = 1);
 
