@@ -91,13 +91,14 @@ int count_moe_layers(const ModelSpec& s) {
 
 // Attention ops of a full run, and of the part up to the first MoE layer's FFN.
 std::pair<int, int> attention_calls(const ModelSpec& s) {
-  const int per_decoder_layer = s.family == Family::EncoderDecoder ? 2 : 1;
-  const int enc = s.family == Family::EncoderDecoder ? s.layers : 0;
-  const int dec = s.family == Family::EncoderDecoder ? s.decoder_layers : s.layers;
-  int first = 0;
-  while (!s.is_moe_layer(first)) ++first;
-  // The rule for MoE layers is the same in both stacks, so the first one is in the first stack.
-  return {enc + dec * per_decoder_layer, first + 1};
+  const bool enc_dec = s.family == Family::EncoderDecoder;
+  const int enc = enc_dec ? s.layers : 0, dec = enc_dec ? s.decoder_layers : s.layers;
+  const int full = enc + dec * (enc_dec ? 2 : 1);
+  for (int i = 0; i < enc; ++i)
+    if (s.is_moe_layer(i)) return {full, i + 1};
+  for (int i = 0; i < dec; ++i)
+    if (s.is_moe_layer(i)) return {full, enc + (i + 1) * (enc_dec ? 2 : 1)};
+  return {full, full};
 }
 
 struct Change {
@@ -133,14 +134,12 @@ std::vector<Change> changes_for(const ModelSpec& s) {
   };
 }
 
-class Rerouting : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(Rerouting, EqualsAFreshForwardAndReusesEverythingBefore) {
-  const ModelSpec base = find_preset(GetParam())->classroom;
+void check_rerouting(const ModelSpec& base, const std::string& name,
+                     const TraceRequest& request = TraceRequest::everything(), ForwardInputs in = {}) {
   auto weights = std::make_shared<const ModelWeights>(make_random_weights(base));
   CountingBackend backend;
-  const ForwardInputs in = inputs_for(base);
-  Session session(base, weights, backend, in);
+  if (in.input_ids.empty()) in = inputs_for(base);
+  Session session(base, weights, backend, in, request);
   session.run();
   const auto [full_attention, reused_attention] = attention_calls(base);
   const int moe_layers = count_moe_layers(base);
@@ -162,9 +161,15 @@ TEST_P(Rerouting, EqualsAFreshForwardAndReusesEverythingBefore) {
     ModelSpec changed = base;
     changed.moe = moe;
     auto reference = make_reference_backend();
-    auto fresh = forward(changed, *weights, *reference, in);
-    expect_same_trace(*rerun, *fresh, GetParam() + ", " + c.name);
+    auto fresh = forward(changed, *weights, *reference, in, request);
+    expect_same_trace(*rerun, *fresh, name + ", " + c.name);
   }
+}
+
+class Rerouting : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Rerouting, EqualsAFreshForwardAndReusesEverythingBefore) {
+  check_rerouting(find_preset(GetParam())->classroom, GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(MoePresets, Rerouting,
@@ -177,6 +182,25 @@ INSTANTIATE_TEST_SUITE_P(MoePresets, Rerouting,
                          });
 
 }  // namespace
+
+TEST(Session, ReroutingKeepsTheEncoderOutputWhenTheFirstMoeLayerIsInTheDecoder) {
+  ModelSpec s = find_preset("switch-base-8")->classroom;
+  s.layers = 1;  // the encoder's only layer is dense; the decoder's layers 1 and 3 are MoE
+  ASSERT_FALSE(s.is_moe_layer(0));
+  check_rerouting(s, "switch with a dense encoder");
+}
+
+TEST(Session, ReroutingKeepsReducedMapsAndPadding) {
+  const ModelSpec s = find_preset("qwen-moe")->classroom;
+  TraceRequest focused;
+  focused.attention = AttentionKeep::Focused;
+  focused.focus = {{Stack::Decoder, 0, 3, false}, {Stack::Decoder, 2, 1, false}};
+  focused.thumbnail = 4;
+  ForwardInputs in = inputs_for(s);
+  in.key_valid.assign(in.input_ids.size(), 1);
+  in.key_valid[0] = in.key_valid[1] = in.key_valid.back() = 0;
+  check_rerouting(s, "qwen-moe, padded, focused", focused, in);
+}
 
 TEST(Session, NoChangeGivesTheSameTraceAndOtherWeightsAreRefused) {
   const ModelSpec s = find_preset("mixtral")->classroom;
