@@ -186,3 +186,31 @@ TEST(HarnessSelfTest, DeclinedOpsAreSkippedNeverPassed) {
   EXPECT_GT(attention[Verdict::Pass], 0);     // the fused form
   EXPECT_EQ(attention[Verdict::Fail], 0);
 }
+
+TEST(ReferenceBackend, RefusesForeignAndMistypedHandles) {
+  auto b = make_reference_backend();
+  struct Foreign : DeviceStorage {};
+  DeviceTensor foreign{{2, 2}, ElementType::F32, std::make_shared<Foreign>()};
+  DeviceTensor ids = b->upload_ints({0, 1}, {2});
+  DeviceTensor x = b->upload(Tensor({2, 2}, 1.0f));
+  EXPECT_THROW(b->add(foreign, x), std::invalid_argument);
+  EXPECT_THROW(b->add(ids, ids), std::invalid_argument);      // int32 where float32 is needed
+  EXPECT_THROW(b->gather_rows(x, x), std::invalid_argument);  // float32 ids
+  EXPECT_THROW(b->add(DeviceTensor{}, x), std::invalid_argument);
+  try {
+    b->gather_rows(x, b->upload_ints({0, 2}, {2}));
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("gather_rows: id 2 outside a table of 2 rows"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReferenceBackend, StackedWeightsReadAsOneTensor) {
+  auto b = make_reference_backend();
+  Tensor a({2, 3}, 1.0f), c({2, 3}, 2.0f);
+  DeviceTensor stacked = b->resident_stack({&a, &c});
+  EXPECT_EQ(stacked.shape, (std::vector<int>{2, 2, 3}));
+  Tensor back = b->download(stacked);
+  EXPECT_EQ(back.data, (std::vector<float>{1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2}));
+  EXPECT_EQ(b->download(b->resident(a)).data, a.data);
+}

@@ -93,19 +93,22 @@ DeviceTensor ReferenceBackend::resident_stack(const std::vector<const Tensor*>& 
 void ReferenceBackend::download_batch(const std::vector<Download>& batch) {
   for (const Download& d : batch) {
     require(d.from && (d.to_f32 != nullptr) != (d.to_i32 != nullptr), "download", "one source and one destination");
-    if (d.to_f32) {
-      d.to_f32->shape = d.from->shape;
-      d.to_f32->data.resize(static_cast<size_t>(d.from->numel()));
-      const int64_t block = d.from->rank() ? d.from->numel() / std::max(1, d.from->dim(0)) : 0;
-      // Stacked storage is read block by block; contiguous storage in one copy.
-      for (int i = 0; d.from->rank() && i < d.from->dim(0); ++i) {
-        const float* src = f32_block(*d.from, i, "download");
-        std::copy(src, src + block, d.to_f32->data.begin() + i * block);
-      }
-      if (!d.from->rank()) d.to_f32->data.assign(f32(*d.from, "download"), f32(*d.from, "download") + 1);
-    } else {
+    if (d.to_i32) {
       const int32_t* src = i32(*d.from, "download");
       d.to_i32->assign(src, src + d.from->numel());
+      continue;
+    }
+    Tensor& to = *d.to_f32;
+    to.shape = d.from->shape;
+    to.data.resize(static_cast<size_t>(d.from->numel()));
+    const auto* s = dynamic_cast<const ReferenceStorage*>(d.from->storage.get());
+    if (s && !s->parts.empty()) {  // a stacked weight, block by block
+      const int64_t block = d.from->numel() / d.from->dim(0);
+      for (int i = 0; i < d.from->dim(0); ++i)
+        std::copy(s->parts[i], s->parts[i] + block, to.data.begin() + i * block);
+    } else {
+      const float* src = f32(*d.from, "download");
+      std::copy(src, src + d.from->numel(), to.data.begin());
     }
   }
 }
