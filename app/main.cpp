@@ -6,6 +6,9 @@
 
 #include "app/commands.h"
 #include "engine/errors.h"
+#ifdef ARCHSCOPE_HAVE_VULKAN
+#include "compute/context.h"
+#endif
 #include "engine/model/ledger.h"
 #include "engine/model/ledger_report.h"
 #include "engine/model/presets.h"
@@ -17,6 +20,19 @@ int main(int argc, char** argv) {
   add_presets_command(app);
   add_info_command(app);
   add_run_command(app);
+#ifdef ARCHSCOPE_HAVE_VULKAN
+  add_devices_command(app);
+  int device = -1;
+  app.add_option("--device", device, "Vulkan device to use (see `archscope devices`); or ARCHSCOPE_DEVICE")
+      ->check(CLI::NonNegativeNumber);
+  // Every Vulkan context of the process reads the choice from the environment.
+  app.parse_complete_callback([&device] {
+    if (device >= 0) setenv("ARCHSCOPE_DEVICE", std::to_string(device).c_str(), 1);
+  });
+#endif
+#ifdef ARCHSCOPE_HAVE_GUI
+  add_render_command(app);
+#endif
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
@@ -32,6 +48,11 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "archscope: " << e.what() << "\n";
     return 2;
+#ifdef ARCHSCOPE_HAVE_VULKAN
+  } catch (const gpu::DeviceError& e) {
+    std::cerr << "archscope: " << e.what() << "\n";
+    return 4;
+#endif
   } catch (const ResourceError& e) {
     std::cerr << "archscope: " << e.what() << "\n";
     return 3;

@@ -55,13 +55,11 @@ const std::string& WordVocabulary::word(int id) const {
   return id >= 0 && id < size() ? words_[id] : unknown;
 }
 
-std::vector<int> WordVocabulary::encode(const std::string& text) const {
-  std::vector<int> ids;
+std::vector<std::string> WordVocabulary::pieces(const std::string& text) const {
+  std::vector<std::string> out;
   std::string current;
   auto flush = [&] {
-    if (current.empty()) return;
-    int id = id_of(lower(current));
-    ids.push_back(id < 0 ? kUnk : id);
+    if (!current.empty()) out.push_back(lower(current));
     current.clear();
   };
   for (unsigned char c : text) {
@@ -69,13 +67,21 @@ std::vector<int> WordVocabulary::encode(const std::string& text) const {
       flush();
     } else if (std::ispunct(c) && c != '<' && c != '>' && c != '/') {
       flush();
-      int id = id_of(std::string(1, static_cast<char>(c)));
-      ids.push_back(id < 0 ? kUnk : id);
+      out.push_back(std::string(1, static_cast<char>(c)));
     } else {
       current.push_back(static_cast<char>(c));
     }
   }
   flush();
+  return out;
+}
+
+std::vector<int> WordVocabulary::encode(const std::string& text) const {
+  std::vector<int> ids;
+  for (const std::string& piece : pieces(text)) {
+    const int id = id_of(piece);
+    ids.push_back(id < 0 ? kUnk : id);
+  }
   return ids;
 }
 

@@ -15,6 +15,8 @@ class WordVocabulary {
   // Lowercases, splits on white space and punctuation (punctuation marks are
   // tokens of their own); unknown words map to <unk>.
   std::vector<int> encode(const std::string& text) const;
+  // The pieces encode() maps to ids, lowercased: words and punctuation marks.
+  std::vector<std::string> pieces(const std::string& text) const;
   const std::string& word(int id) const;
   int id_of(const std::string& word) const;  // -1 when absent
 

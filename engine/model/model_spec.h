@@ -37,6 +37,8 @@ struct MaskSpec {
   // false (attention-gym): q-kv <= W, W+1 keys.
   bool window_counts_self = true;
   int chunk_size = 0;  // Chunked
+
+  bool operator==(const MaskSpec&) const = default;
 };
 
 enum class PositionKind { Learned, Sinusoidal, Rope, T5Relative };
@@ -47,11 +49,15 @@ struct RopeSpec {
   double scaling_factor = 1.0;
   double yarn_mscale_all_dim = 0.0;  // DeepSeek: attention scale multiplier input
   bool interleaved = false;          // DeepSeek's rope_interleave: pairs (2i, 2i+1)
+
+  bool operator==(const RopeSpec&) const = default;
 };
 
 struct RelativeBucketSpec {
   int num_buckets = 32;
   int max_distance = 128;
+
+  bool operator==(const RelativeBucketSpec&) const = default;
 };
 
 enum class NormKind { LayerNorm, RMSNorm };
@@ -114,6 +120,8 @@ struct MoeSpec {
   // Set when the spec reproduces a library's behaviour rather than the paper's,
   // saying what differs and why (shown by `info` and the app).
   std::string library_compat;
+
+  bool operator==(const MoeSpec&) const = default;
 };
 
 struct MlaSpec {
@@ -122,6 +130,8 @@ struct MlaSpec {
   int qk_nope_head_dim = 0;
   int qk_rope_head_dim = 0;
   int v_head_dim = 0;
+
+  bool operator==(const MlaSpec&) const = default;
 };
 
 // Bit flags for the projections a LoRA adapter wraps.
@@ -138,6 +148,8 @@ enum LoraTarget : unsigned {
 struct LoraSpec {
   int rank = 0;  // 0 = no adapters
   unsigned targets = kLoraQ | kLoraV;
+
+  bool operator==(const LoraSpec&) const = default;
 };
 
 struct ModelSpec {
@@ -189,6 +201,8 @@ struct ModelSpec {
   bool is_moe_layer(int i) const;
   int q_head_dim() const;  // width of one query head's dot product
   int v_head_dim() const;
+
+  bool operator==(const ModelSpec&) const = default;
 };
 
 // Every problem with the spec, one message each, naming field, value and rule.

@@ -1,0 +1,127 @@
+// Ids, weights and the forward pass of a document.
+#include "app/explorer/runner.h"
+
+#include <sstream>
+
+#include "engine/errors.h"
+#include "engine/io/hf_weights.h"
+#include "engine/io/random_weights.h"
+#include "engine/io/safetensors.h"
+#include "engine/io/vocabulary.h"
+#include "engine/run/forward.h"
+
+namespace archscope::explorer {
+
+namespace {
+
+std::vector<int> parse_ids(const std::string& field, const std::string& text, int vocab) {
+  std::vector<int> ids;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    if (first == std::string::npos) continue;
+    item = item.substr(first, last - first + 1);
+    size_t used = 0;
+    long long v = -1;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || v < 0 || v >= vocab)
+      throw InputError(field + ": expected token ids in [0, " + std::to_string(vocab) + ") separated by commas, found '" +
+                       item + "'");
+    ids.push_back(static_cast<int>(v));
+  }
+  if (ids.empty()) throw InputError(field + ": give the token ids to run, for example 3,17,5");
+  return ids;
+}
+
+// Ids and labels of text in the built-in vocabulary, noting words it lacks.
+void encode_text(const std::string& field, const std::string& text, std::vector<int>& ids,
+                 std::vector<std::string>& labels, std::vector<std::string>& notes) {
+  const WordVocabulary& vocab = WordVocabulary::builtin();
+  std::vector<std::string> unknown;
+  for (const std::string& piece : vocab.pieces(text)) {
+    const int id = vocab.id_of(piece);
+    ids.push_back(id < 0 ? WordVocabulary::kUnk : id);
+    labels.push_back(id < 0 ? "<unk>" : piece);
+    if (id < 0) unknown.push_back("'" + piece + "'");
+  }
+  if (ids.empty()) throw InputError(field + ": no words to run");
+  if (!unknown.empty()) {
+    std::string list;
+    for (size_t i = 0; i < unknown.size() && i < 6; ++i) list += (i ? ", " : "") + unknown[i];
+    if (unknown.size() > 6) list += ", …";
+    notes.push_back(field + ": " + std::to_string(unknown.size()) + " word(s) not in the built-in vocabulary became <unk>: " +
+                    list);
+  }
+}
+
+std::vector<std::string> id_labels(const std::vector<int>& ids) {
+  std::vector<std::string> labels;
+  for (int id : ids) labels.push_back("#" + std::to_string(id));
+  return labels;
+}
+
+}  // namespace
+
+Tokens tokens_of(const Document& doc) {
+  Tokens t;
+  const bool enc_dec = doc.spec.family == Family::EncoderDecoder;
+  if (doc.is_preset()) {
+    encode_text("text", doc.text, t.ids, t.labels, t.notes);
+    if (enc_dec) {
+      t.decoder_ids = {WordVocabulary::kPad};  // T5's decoder start token
+      t.decoder_labels = {"<start>"};
+      if (!doc.decoder_text.empty()) encode_text("decoder text", doc.decoder_text, t.decoder_ids, t.decoder_labels, t.notes);
+    }
+  } else {
+    t.ids = parse_ids("input ids", doc.input_ids, doc.spec.vocab_size);
+    t.labels = id_labels(t.ids);
+    if (enc_dec) {
+      t.decoder_ids = doc.decoder_ids.empty() ? std::vector<int>{0} : parse_ids("decoder ids", doc.decoder_ids, doc.spec.vocab_size);
+      t.decoder_labels = id_labels(t.decoder_ids);
+    }
+  }
+  if (doc.spec.position == PositionKind::Learned && static_cast<int>(t.ids.size()) > doc.spec.max_positions)
+    throw InputError("input: " + std::to_string(t.ids.size()) + " tokens exceed the position table of " +
+                     std::to_string(doc.spec.max_positions));
+  return t;
+}
+
+const ModelWeights& WeightsCache::get(const Document& doc) {
+  // An edited checkpoint whose shapes changed no longer fits its file: it runs on seeded weights.
+  const bool from_file = !doc.is_preset() && same_weights(doc.loaded, doc.spec);
+  const std::string source = from_file ? doc.folder : "seed " + std::to_string(doc.seed);
+  if (weights_ && source == source_ && same_weights(spec_, doc.spec)) return *weights_;
+  weights_.reset();
+  if (from_file) {
+    check_fits_in_memory(doc.spec, available_memory_bytes());
+    SafetensorsFile file(doc.folder + "/model.safetensors");
+    weights_ = std::make_unique<ModelWeights>(load_hf_weights(doc.spec, file));
+    description_ = "weights from " + doc.folder + "/model.safetensors";
+  } else {
+    weights_ = std::make_unique<ModelWeights>(make_random_weights(doc.spec, doc.seed));
+    description_ = doc.is_preset() ? "seeded weights (seed " + std::to_string(doc.seed) + ")"
+                                   : "seeded weights: the edited shapes no longer match the checkpoint";
+  }
+  spec_ = doc.spec;
+  source_ = source;
+  return *weights_;
+}
+
+RunResult run_document(const Document& doc, WeightsCache& cache, Backend& backend) {
+  RunResult r;
+  r.tokens = tokens_of(doc);
+  const ModelWeights& weights = cache.get(doc);
+  ForwardInputs in;
+  in.input_ids = r.tokens.ids;
+  in.decoder_input_ids = r.tokens.decoder_ids;
+  r.trace = forward(doc.spec, weights, backend, in);
+  r.weights = cache.describe();
+  return r;
+}
+
+}  // namespace archscope::explorer
