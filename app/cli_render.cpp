@@ -43,8 +43,7 @@ views::Objective parse_objective(const std::string& s) {
   for (auto o : {views::Objective::MaskedLM, views::Objective::CausalLM, views::Objective::PrefixLM,
                  views::Objective::SpanCorruption, views::Objective::Denoising}) {
     std::string name = views::to_string(o);
-    for (char& c : name)
-      if (c == ' ') c = '-';
+    for (char& c : name) c = c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s == name) return o;
   }
   throw InputError("--objective: expected masked-lm, causal-lm, prefix-lm, span-corruption or denoising, found '" + s + "'");

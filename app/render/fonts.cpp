@@ -21,7 +21,7 @@ std::string find_font(const char* file) {
 // Latin-1, general punctuation (– — …), arrows (→ ↑), math (≤ ≥ × ∑ √ ∞), box
 // and block drawing, geometric shapes (■ ●), and Greek for the formulas.
 const ImWchar kRanges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2010, 0x205E, 0x2190, 0x21FF,
-                           0x2200, 0x22FF, 0x2500, 0x25FF, 0};
+                           0x2200, 0x23FF, 0x2500, 0x25FF, 0x2713, 0x2717, 0};
 
 }  // namespace
 

@@ -200,6 +200,24 @@ void draw_tooltip(Canvas& canvas, const Theme& theme, Vec2 at, const std::vector
   }
 }
 
+void text_on_box(Canvas& canvas, const Theme& theme, Vec2 at, Anchor anchor, const std::string& s, const TextStyle& style) {
+  const Vec2 size = canvas.text_size(s, style);
+  Vec2 pos = at;
+  switch (anchor) {
+    case Anchor::TopLeft: break;
+    case Anchor::Top: pos.x -= size.x / 2; break;
+    case Anchor::TopRight: pos.x -= size.x; break;
+    case Anchor::Left: pos.y -= size.y / 2; break;
+    case Anchor::Centre: pos -= size / 2.0f; break;
+    case Anchor::Right: pos.x -= size.x; pos.y -= size.y / 2; break;
+    case Anchor::BottomLeft: pos.y -= size.y; break;
+    case Anchor::Bottom: pos.x -= size.x / 2; pos.y -= size.y; break;
+    case Anchor::BottomRight: pos -= size; break;
+  }
+  canvas.fill_rect(Rect::from_size(pos - Vec2(4, 1), size + Vec2(8, 2)), with_alpha(theme.background, 0.92f), 3);
+  canvas.text(pos, s, style);
+}
+
 void draw_notice(Canvas& canvas, const Theme& theme, Rect area, const std::string& title, const std::string& detail) {
   const Vec2 c = area.centre();
   text_at(canvas, c - Vec2(0, 4), Anchor::Bottom, title, theme.strong());

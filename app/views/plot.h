@@ -73,6 +73,9 @@ float draw_key(Canvas& canvas, const Theme& theme, Vec2 at, const std::vector<Ke
 // A box of text lines near `at`, kept inside `bounds`.
 void draw_tooltip(Canvas& canvas, const Theme& theme, Vec2 at, const std::vector<std::string>& lines, Rect bounds);
 
+// Text on a small box of the background colour, readable over bars and lines.
+void text_on_box(Canvas& canvas, const Theme& theme, Vec2 at, Anchor anchor, const std::string& s, const TextStyle& style);
+
 // A message in the middle of an area ("no MoE layers in this model").
 void draw_notice(Canvas& canvas, const Theme& theme, Rect area, const std::string& title, const std::string& detail);
 

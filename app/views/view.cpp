@@ -1,7 +1,15 @@
 // The view registry and CSV export.
 #include "app/views/view.h"
 
+#include "app/views/architecture_view.h"
+#include "app/views/attention_view.h"
+#include "app/views/ledger_view.h"
+#include "app/views/load_view.h"
 #include "app/views/mask_view.h"
+#include "app/views/metrics_view.h"
+#include "app/views/objective_view.h"
+#include "app/views/router_view.h"
+#include "app/views/tokens_view.h"
 
 namespace archscope::views {
 
@@ -12,7 +20,15 @@ const Actions& ViewContext::act() const {
 
 std::vector<std::unique_ptr<View>> make_all_views() {
   std::vector<std::unique_ptr<View>> v;
+  v.push_back(std::make_unique<ArchitectureView>());
   v.push_back(std::make_unique<MaskView>());
+  v.push_back(std::make_unique<AttentionView>());
+  v.push_back(std::make_unique<RouterView>());
+  v.push_back(std::make_unique<LoadView>());
+  v.push_back(std::make_unique<TokensView>());
+  v.push_back(std::make_unique<MetricsView>());
+  v.push_back(std::make_unique<LedgerView>());
+  v.push_back(std::make_unique<ObjectiveView>());
   return v;
 }
 

@@ -31,6 +31,7 @@ struct Actions {
   std::function<void(int panel, const MaskPanel&)> set_mask_panel = [](int, const MaskPanel&) {};
   std::function<void(Objective)> set_objective = [](Objective) {};
   std::function<void(int64_t context)> set_ledger_context = [](int64_t) {};
+  std::function<void(DType)> set_ledger_dtype = [](DType) {};
 };
 
 struct ViewContext {
