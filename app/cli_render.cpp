@@ -129,9 +129,8 @@ void render_view(const RenderOptions& o) {
   views::Theme theme = o.presentation ? views::Theme::presentation_mode(views::parse_colour_map(o.colour_map))
                                       : views::Theme::classroom(views::parse_colour_map(o.colour_map));
 
-  explorer::WeightsCache cache;
-  auto backend = make_cpu_backend();
-  explorer::RunResult run = explorer::run_document(doc, cache, *backend);
+  explorer::Runner runner;
+  explorer::RunResult run = runner.run(doc);
   for (const std::string& note : run.tokens.notes) std::cerr << "archscope: note: " << note << "\n";
   const views::Scene scene = explorer::make_scene(doc, &run, 1);
 

@@ -1,5 +1,5 @@
-// archscope: with no arguments the GUI (not built yet: it prints the ledger of
-// the default model); subcommands run headless and need no display.
+// archscope: with no subcommand the window (on the last model, or the default
+// classroom MoE); subcommands run headless and need no display.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +12,9 @@
 #include "engine/model/ledger.h"
 #include "engine/model/ledger_report.h"
 #include "engine/model/presets.h"
+#ifdef ARCHSCOPE_HAVE_GUI
+#include "app/window/launch.h"
+#endif
 
 int main(int argc, char** argv) {
   using namespace archscope;
@@ -32,12 +35,21 @@ int main(int argc, char** argv) {
 #endif
 #ifdef ARCHSCOPE_HAVE_GUI
   add_render_command(app);
+  window::LaunchOptions launch;
+  app.add_option("model", launch.model, "A preset or Hugging Face model folder to open in the window");
+  app.add_option("--preset", launch.model, "The preset to open in the window");
+  app.add_option("--screenshot", launch.screenshot,
+                 "Open the window, wait for its first complete frame, save it as this PNG and quit");
+  app.add_flag("--presentation", launch.presentation, "Start in presentation mode (large type, high contrast)");
 #endif
   try {
     app.parse(argc, argv);
+#ifdef ARCHSCOPE_HAVE_GUI
+    if (app.get_subcommands().empty()) return window::run_window(argc, argv, launch);
+#endif
     if (app.get_subcommands().empty()) {
       const Preset& p = default_preset();
-      std::cout << "The Archscope window is not part of this build yet; here is the ledger of the "
+      std::cout << "This build has no window (ARCHSCOPE_WITH_GUI=OFF); here is the ledger of the "
                    "default model ("
                 << p.name << ") instead.\n"
                 << "Run `archscope --help` for the headless commands.\n\n"

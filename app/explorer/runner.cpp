@@ -8,7 +8,7 @@
 #include "engine/io/random_weights.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/vocabulary.h"
-#include "engine/run/forward.h"
+#include "engine/run/trace_request.h"
 
 namespace archscope::explorer {
 
@@ -91,36 +91,61 @@ Tokens tokens_of(const Document& doc) {
   return t;
 }
 
-const ModelWeights& WeightsCache::get(const Document& doc) {
+TraceRequest request_for(const Document& doc, const Tokens& tokens, int64_t budget) {
+  const Stack stack = doc.spec.family == Family::EncoderOnly ? Stack::Encoder : Stack::Decoder;
+  AttentionFocus focus{doc.focus.stack, doc.focus.layer, doc.focus.head, doc.focus.cross};
+  if (doc.spec.family != Family::EncoderDecoder) focus.stack = stack;
+  const int decoder_tokens = std::max<int>(1, static_cast<int>(tokens.decoder_ids.size()));
+  return fit_trace_request(doc.spec, static_cast<int>(tokens.ids.size()), budget, {focus}, decoder_tokens);
+}
+
+Runner::Runner(const std::string& backend) : backend_name_(backend), backend_(make_backend(backend)) {}
+
+Runner::~Runner() = default;
+
+std::shared_ptr<const ModelWeights> Runner::weights_for(const Document& doc) {
   // An edited checkpoint whose shapes changed no longer fits its file: it runs on seeded weights.
   const bool from_file = !doc.is_preset() && same_weights(doc.loaded, doc.spec);
   const std::string source = from_file ? doc.folder : "seed " + std::to_string(doc.seed);
-  if (weights_ && source == source_ && same_weights(spec_, doc.spec)) return *weights_;
+  if (weights_ && source == weights_source_ && same_weights(weights_spec_, doc.spec)) return weights_;
+  session_.reset();
   weights_.reset();
   if (from_file) {
     check_fits_in_memory(doc.spec, available_memory_bytes());
     SafetensorsFile file(doc.folder + "/model.safetensors");
-    weights_ = std::make_unique<ModelWeights>(load_hf_weights(doc.spec, file));
-    description_ = "weights from " + doc.folder + "/model.safetensors";
+    weights_ = std::make_shared<const ModelWeights>(load_hf_weights(doc.spec, file));
+    weights_description_ = "weights from " + doc.folder + "/model.safetensors";
   } else {
-    weights_ = std::make_unique<ModelWeights>(make_random_weights(doc.spec, doc.seed));
-    description_ = doc.is_preset() ? "seeded weights (seed " + std::to_string(doc.seed) + ")"
-                                   : "seeded weights: the edited shapes no longer match the checkpoint";
+    weights_ = std::make_shared<const ModelWeights>(make_random_weights(doc.spec, doc.seed));
+    weights_description_ = doc.is_preset() ? "seeded weights (seed " + std::to_string(doc.seed) + ")"
+                                           : "seeded weights: the edited shapes no longer match the checkpoint";
   }
-  spec_ = doc.spec;
-  source_ = source;
-  return *weights_;
+  weights_spec_ = doc.spec;
+  weights_source_ = source;
+  return weights_;
 }
 
-RunResult run_document(const Document& doc, WeightsCache& cache, Backend& backend) {
+RunResult Runner::run(const Document& doc) {
   RunResult r;
   r.tokens = tokens_of(doc);
-  const ModelWeights& weights = cache.get(doc);
+  std::shared_ptr<const ModelWeights> weights = weights_for(doc);
+  const TraceRequest request = request_for(doc, r.tokens);
   ForwardInputs in;
   in.input_ids = r.tokens.ids;
   in.decoder_input_ids = r.tokens.decoder_ids;
-  r.trace = forward(doc.spec, weights, backend, in);
-  r.weights = cache.describe();
+  // The same model on the same input, with only the routing changed: re-run from the first MoE layer.
+  const bool same_input = session_ && r.tokens.ids == session_tokens_.ids && r.tokens.decoder_ids == session_tokens_.decoder_ids;
+  if (same_input && routing_only_change(session_spec_, doc.spec)) {
+    session_->set_moe(doc.spec.moe);
+    r.rerouted = true;
+  } else if (!(same_input && session_spec_ == doc.spec)) {
+    session_ = std::make_unique<Session>(doc.spec, weights, *backend_, in, request);
+  }
+  if (session_->request() != request) session_->set_request(request);
+  session_spec_ = doc.spec;
+  session_tokens_ = r.tokens;
+  r.trace = session_->run();
+  r.weights = weights_description_;
   return r;
 }
 

@@ -163,7 +163,9 @@ StackLayout draw_stack(Canvas& c, const Theme& th, Rect col, const ModelSpec& mo
                             (moe && s.moe.first_dense + static_cast<int>(s.moe.dense_layers.size()) > 0 || s.moe.layer_step > 1
                                  ? " (MoE where the plan says)"
                                  : "");
-  text_at(c, {frame.max.x - 10, frame.min.y + 6}, Anchor::TopRight, badge, {th.normal, th.text, Weight::Bold});
+  const TextStyle badge_style{th.normal, th.text, Weight::Bold};
+  text_at(c, {frame.max.x - 10, frame.min.y + 6}, Anchor::TopRight, fit_text(c, badge, badge_style, frame.width() * 0.6f),
+          badge_style);
   text_at(c, {frame.min.x + 10, frame.min.y + 6}, Anchor::TopLeft,
           post ? "post-norm block" : s.parallel_block ? "parallel block" : "pre-norm block", th.label());
   y += gap * 0.3f;
@@ -246,8 +248,10 @@ void ArchitectureView::draw(ViewContext& ctx) {
   Rect area = ctx.area;
   const ModelSpec& spec = s.spec;
   draw_title(c, th, area, title(), spec.name + (spec.description.empty() ? "" : " · " + spec.description));
-  Rect side = area.take_right(std::min(320.0f, area.width() * 0.28f));
-  area.take_right(th.pad * 2);
+  // The facts beside the diagram when there is room for both.
+  const bool side_panel = area.width() > 60 * th.normal;
+  Rect side = side_panel ? area.take_right(std::min(320.0f, area.width() * 0.28f)) : Rect{};
+  if (side_panel) area.take_right(th.pad * 2);
 
   if (spec.family == Family::EncoderDecoder) {
     const float half = (area.width() - th.pad * 6) / 2;
@@ -276,6 +280,7 @@ void ArchitectureView::draw(ViewContext& ctx) {
     draw_stack(c, th, col, spec, spec.family == Family::EncoderOnly ? Stack::Encoder : Stack::Decoder, true);
   }
 
+  if (!side_panel) return;
   // Facts and the layer plan.
   c.fill_rect(side, th.panel, 6);
   side = side.inset(th.pad);

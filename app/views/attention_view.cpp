@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include <imgui.h>
 
@@ -20,9 +21,38 @@ std::string stack_name(const Scene& s, Stack stack, bool cross) {
   return stack == Stack::Encoder ? "encoder self-attention" : "decoder self-attention";
 }
 
-float probability(const Tensor& probs, int h, int q, int k) {
-  const int tq = probs.dim(1), tk = probs.dim(2);
-  return probs.data[(static_cast<int64_t>(h) * tq + q) * tk + k];
+// Head h's probability at (q, k) when its full map was kept; NaN otherwise.
+float probability(const AttentionRecord& rec, int h, int q, int k) {
+  const float* map = rec.map(h);
+  return map ? map[static_cast<int64_t>(q) * rec.tk + k] : std::nanf("");
+}
+
+// Is every cell of a pool x pool block masked? Computed once per mask and size.
+class BlockMasks {
+ public:
+  const std::vector<uint8_t>& get(const AttentionRecord& rec) {
+    const int rows = (rec.tq + rec.pool - 1) / rec.pool, cols = (rec.tk + rec.pool - 1) / rec.pool;
+    const std::string key = std::to_string(static_cast<int>(rec.mask.kind)) + "/" + std::to_string(rec.mask.prefix_length) +
+                            "/" + std::to_string(rec.mask.window) + "/" + std::to_string(rec.mask.chunk_size) + "/" +
+                            std::to_string(rec.mask.cross) + "/" + std::to_string(rec.mask.key_valid.size()) + "/" +
+                            std::to_string(rec.tq) + "x" + std::to_string(rec.tk) + "/" + std::to_string(rec.pool);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    std::vector<uint8_t> masked(static_cast<size_t>(rows) * cols, 1);
+    for (int q = 0; q < rec.tq; ++q)
+      for (int k = 0; k < rec.tk; ++k)
+        if (rec.mask.allows(q, k)) masked[static_cast<size_t>(q / rec.pool) * cols + k / rec.pool] = 0;
+    if (cache_.size() > 16) cache_.clear();
+    return cache_[key] = std::move(masked);
+  }
+
+ private:
+  std::map<std::string, std::vector<uint8_t>> cache_;
+};
+
+BlockMasks& block_masks() {
+  static BlockMasks masks;  // the views all draw on the UI thread
+  return masks;
 }
 
 // Up to 6 significant digits, in scientific notation below 1e-3.
@@ -86,7 +116,7 @@ void AttentionView::draw_grid(ViewContext& ctx, Rect area) {
   const Theme& th = ctx.theme;
   Canvas& c = ctx.canvas;
   const auto& records = *attention_records(s, s.focus.stack, s.focus.cross);
-  const int L = static_cast<int>(records.size()), H = records.front().probs.dim(0);
+  const int L = static_cast<int>(records.size()), H = records.front().heads;
   TextStyle label = th.label();
   const float label_w = c.text_size("L00", label).x + 8;
   const float group_h = th.small + 10;
@@ -128,25 +158,40 @@ void AttentionView::draw_grid(ViewContext& ctx, Rect area) {
     const float y = cells.min.y + l * (size + gap);
     text_at(c, {cells.min.x - 6, y + size / 2}, Anchor::Right, "L" + std::to_string(l), label);
     const AttentionRecord& rec = records[l];
-    const int tq = rec.probs.dim(1), tk = rec.probs.dim(2);
     for (int h = 0; h < H; ++h) {
       Rect r = Rect::from_size({cells.min.x + h * (size + gap), y}, {size, size});
-      CellGrid g{r, tq, tk, size / tk, size / tq};
       const uint64_t key = hash_key({reinterpret_cast<uintptr_t>(s.trace.get()), static_cast<uint64_t>(s.focus.stack),
                                      static_cast<uint64_t>(s.focus.cross), static_cast<uint64_t>(l),
                                      static_cast<uint64_t>(h), sqrt_scale_, 0x7ab});
-      draw_cells(c, th, g, key, [&](int q, int k) {
-        if (!rec.mask.allows(q, k)) return CellValue{0, true};
-        const float p = probability(rec.probs, h, q, k);
-        return CellValue{sqrt_scale_ ? std::sqrt(p) : p};
-      });
+      if (rec.map(h)) {
+        CellGrid g{r, rec.tq, rec.tk, size / rec.tk, size / rec.tq};
+        draw_cells(c, th, g, key, [&](int q, int k) {
+          if (!rec.mask.allows(q, k)) return CellValue{0, true};
+          const float p = probability(rec, h, q, k);
+          return CellValue{sqrt_scale_ ? std::sqrt(p) : p};
+        });
+      } else if (rec.pool > 0 && !rec.thumbnail.empty()) {
+        // A reduced map: each cell is the largest probability of its pool x pool block.
+        const int rows = rec.thumbnail.dim(1), cols = rec.thumbnail.dim(2);
+        const std::vector<uint8_t>& masked = block_masks().get(rec);
+        CellGrid g{r, rows, cols, size / cols, size / rows};
+        draw_cells(c, th, g, key, [&](int q, int k) {
+          if (masked[static_cast<size_t>(q) * cols + k]) return CellValue{0, true};
+          const float p = rec.thumbnail.data[(static_cast<int64_t>(h) * rows + q) * cols + k];
+          return CellValue{sqrt_scale_ ? std::sqrt(p) : p};
+        });
+      } else {
+        c.fill_rect(r, th.panel);
+      }
       const bool focused = l == s.focus.layer && h == s.focus.head;
       if (focused) c.stroke_rect(r.inset(-3), th.highlight, 3);
       if (ctx.hovering(r)) {
         c.stroke_rect(r.inset(-2), th.accent, 2);
         ctx.tooltip = {"layer " + std::to_string(l) + " · head " + std::to_string(h),
                        per_group > 1 ? "shares KV head " + std::to_string(kv_group(s.spec, h)) : "its own keys and values",
-                       "click to enlarge"};
+                       rec.map(h) ? "click to enlarge"
+                                  : "reduced: each cell is the max of a " + std::to_string(rec.pool) + " × " +
+                                        std::to_string(rec.pool) + " block; click to enlarge"};
         if (ctx.pointer->clicked) {
           Focus f = s.focus;
           f.layer = l;
@@ -164,9 +209,14 @@ void AttentionView::draw_focus(ViewContext& ctx, Rect area) {
   Canvas& c = ctx.canvas;
   const auto& records = *attention_records(s, s.focus.stack, s.focus.cross);
   const AttentionRecord& rec = records[std::min<size_t>(s.focus.layer, records.size() - 1)];
-  const int h = std::min(s.focus.head, rec.probs.dim(0) - 1), tq = rec.probs.dim(1), tk = rec.probs.dim(2);
+  const int h = std::min(s.focus.head, rec.heads - 1), tq = rec.tq, tk = rec.tk;
   const auto& q_labels = s.focus.cross ? s.decoder_tokens : s.labels(s.focus.stack);
   const auto& k_labels = s.focus.cross ? s.tokens : s.labels(s.focus.stack);
+  if (!rec.map(h)) {
+    draw_notice(c, th, area, "Fetching layer " + std::to_string(rec.layer) + ", head " + std::to_string(h),
+                "this map was kept only as a thumbnail; the run that keeps it whole is under way");
+    return;
+  }
 
   Rect legend = area.take_right(colour_legend_width(th));
   GridLabels labels{&q_labels, &k_labels, "query", "key", true};
@@ -180,7 +230,7 @@ void AttentionView::draw_focus(ViewContext& ctx, Rect area) {
       any_masked = true;
       return CellValue{0, true};
     }
-    const float p = probability(rec.probs, h, q, k);
+    const float p = probability(rec, h, q, k);
     return CellValue{sqrt_scale_ ? std::sqrt(p) : p};
   });
   for (int q = 0; q < tq && !any_masked; ++q)
@@ -191,7 +241,7 @@ void AttentionView::draw_focus(ViewContext& ctx, Rect area) {
     for (int q = 0; q < tq; ++q)
       for (int k = 0; k < tk; ++k)
         if (rec.mask.allows(q, k)) {
-          const float p = probability(rec.probs, h, q, k);
+          const float p = probability(rec, h, q, k);
           const float t = sqrt_scale_ ? std::sqrt(p) : p;
           text_at(c, g.cell(q, k).centre(), Anchor::Centre, p >= 0.995f ? "1" : fixed(p, 2).substr(1),
                   {th.small * 0.9f, contrasting_text(sample(th.heat, t)), Weight::Regular});
@@ -212,7 +262,7 @@ void AttentionView::draw_focus(ViewContext& ctx, Rect area) {
       tip.push_back(mask_reason(rec.mask, q, k));
       tip.push_back("probability exactly 0");
     } else {
-      const float p = probability(rec.probs, h, q, k);
+      const float p = probability(rec, h, q, k);
       tip.push_back("probability " + exact(p) + (p < 1e-3f ? "  (visible, but near zero)" : ""));
     }
     ctx.tooltip = tip;
@@ -248,12 +298,14 @@ nlohmann::json AttentionView::data(const Scene& s) const {
   const auto* records = attention_records(s, s.focus.stack, s.focus.cross);
   if (!records) return out;
   const AttentionRecord& rec = (*records)[std::min<size_t>(s.focus.layer, records->size() - 1)];
-  const int h = std::min(s.focus.head, rec.probs.dim(0) - 1), tq = rec.probs.dim(1), tk = rec.probs.dim(2);
+  const int h = std::min(s.focus.head, rec.heads - 1), tq = rec.tq, tk = rec.tk;
+  out["left_out"] = s.trace->left_out;
+  if (!rec.map(h)) return out;
   std::vector<std::vector<float>> p(tq, std::vector<float>(tk));
   std::vector<std::vector<int>> allowed(tq, std::vector<int>(tk));
   for (int q = 0; q < tq; ++q)
     for (int k = 0; k < tk; ++k) {
-      p[q][k] = probability(rec.probs, h, q, k);
+      p[q][k] = probability(rec, h, q, k);
       allowed[q][k] = rec.mask.allows(q, k);
     }
   out["queries"] = s.focus.cross ? s.decoder_tokens : s.labels(s.focus.stack);
@@ -264,19 +316,31 @@ nlohmann::json AttentionView::data(const Scene& s) const {
 }
 
 std::vector<std::vector<std::string>> AttentionView::table(const Scene& s) const {
+  // pool: 1 for a full map; n for a reduced one, whose row holds the max of an n x n block.
   std::vector<std::vector<std::string>> t{{"layer", "head", "query", "query_token", "key", "key_token", "allowed",
-                                           "probability"}};
+                                           "probability", "pool"}};
   const auto* records = attention_records(s, s.focus.stack, s.focus.cross);
   if (!records) return t;
   const auto& q_labels = s.focus.cross ? s.decoder_tokens : s.labels(s.focus.stack);
   const auto& k_labels = s.focus.cross ? s.tokens : s.labels(s.focus.stack);
-  // Every layer and head: the CSV holds all maps the grid shows.
+  // Every map the run kept at full size; reduced maps as their blocks, with the block size.
   for (const AttentionRecord& rec : *records)
-    for (int h = 0; h < rec.probs.dim(0); ++h)
-      for (int q = 0; q < rec.probs.dim(1); ++q)
-        for (int k = 0; k < rec.probs.dim(2); ++k)
-          t.push_back({std::to_string(rec.layer), std::to_string(h), std::to_string(q), q_labels[q], std::to_string(k),
-                       k_labels[k], rec.mask.allows(q, k) ? "1" : "0", exact(probability(rec.probs, h, q, k))});
+    for (int h = 0; h < rec.heads; ++h) {
+      if (rec.map(h)) {
+        for (int q = 0; q < rec.tq; ++q)
+          for (int k = 0; k < rec.tk; ++k)
+            t.push_back({std::to_string(rec.layer), std::to_string(h), std::to_string(q), q_labels[q], std::to_string(k),
+                         k_labels[k], rec.mask.allows(q, k) ? "1" : "0", exact(probability(rec, h, q, k)), "1"});
+      } else if (rec.pool > 0 && !rec.thumbnail.empty()) {
+        const int rows = rec.thumbnail.dim(1), cols = rec.thumbnail.dim(2);
+        for (int q = 0; q < rows; ++q)
+          for (int k = 0; k < cols; ++k)
+            t.push_back({std::to_string(rec.layer), std::to_string(h), std::to_string(q * rec.pool), "",
+                         std::to_string(k * rec.pool), "", "",
+                         exact(rec.thumbnail.data[(static_cast<int64_t>(h) * rows + q) * cols + k]),
+                         std::to_string(rec.pool)});
+      }
+    }
   return t;
 }
 

@@ -19,6 +19,8 @@ struct AttentionFocus {
   int layer = 0;
   int head = 0;
   bool cross = false;
+
+  bool operator==(const AttentionFocus&) const = default;
 };
 
 enum class AttentionKeep {
@@ -37,6 +39,8 @@ struct TraceRequest {
   bool routing = true;  // per token: router logits, scores, choices, weights, kept, slots
   bool logits = true;   // (T, V)
   // The MoE metrics, masks and ids are always kept: they are small.
+
+  bool operator==(const TraceRequest&) const = default;
 
   static TraceRequest everything();
   // Metrics and logits only: what `archscope run` prints without --dump.
