@@ -7,6 +7,13 @@ packages=(
   build-essential cmake ninja-build pkg-config
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The window: Qt 6 widgets and SVG, Dear ImGui (with its Vulkan backend), stb, GLM, fonts.
+  qt6-base-dev qt6-svg-dev libgl-dev libimgui-dev libstb-dev libglm-dev fonts-dejavu-core
+  # Vulkan: loader and headers, the shader compiler, validation layers, and
+  # lavapipe (Mesa's CPU device) so every machine has at least one device.
+  libvulkan-dev glslc spirv-tools vulkan-validationlayers mesa-vulkan-drivers vulkan-tools
+  # A virtual display for running the window by hand on a headless machine (xvfb-run).
+  xvfb xauth
 )
 
 missing=()

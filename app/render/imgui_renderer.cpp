@@ -14,14 +14,21 @@ void check_vk(VkResult result) {
   if (result != VK_SUCCESS) throw gpu::DeviceError("ImGui's Vulkan backend: VkResult " + std::to_string(result));
 }
 
-// Makes a context current for the lifetime of the guard and restores the old one.
+// Makes a context current for the lifetime of the guard and restores the old
+// one, unless the old one is the context being destroyed: ImGui's allocator
+// counts allocations in the current context, so a dangling current context
+// corrupts the heap at the next allocation.
 class CurrentContext {
  public:
-  explicit CurrentContext(ImGuiContext* c) : previous_(ImGui::GetCurrentContext()) { ImGui::SetCurrentContext(c); }
-  ~CurrentContext() { ImGui::SetCurrentContext(previous_); }
+  explicit CurrentContext(ImGuiContext* c, bool destroying = false)
+      : previous_(ImGui::GetCurrentContext()), destroying_(destroying ? c : nullptr) {
+    ImGui::SetCurrentContext(c);
+  }
+  ~CurrentContext() { ImGui::SetCurrentContext(previous_ == destroying_ ? nullptr : previous_); }
 
  private:
   ImGuiContext* previous_;
+  ImGuiContext* destroying_;
 };
 
 }  // namespace
@@ -60,7 +67,7 @@ ImGuiRenderer::ImGuiRenderer(const RenderDevice& device, ImFontAtlas* fonts)
 
 ImGuiRenderer::~ImGuiRenderer() {
   if (in_flight_) (void)device_.device().waitForFences(*fence_, true, UINT64_MAX);
-  CurrentContext current(context_);
+  CurrentContext current(context_, /*destroying=*/true);
   ImGui_ImplVulkan_Shutdown();
   ImGui::DestroyContext(context_);
 }

@@ -56,7 +56,7 @@ void draw_view_frame(views::View& view, const views::Scene& scene, const views::
   // The picture takes the pointer unless a toolbar widget or popup has it.
   const bool pointer_free = input.interactive && !ImGui::IsAnyItemHovered() && !ImGui::IsAnyItemActive() &&
                             ImGui::IsWindowHovered(ImGuiHoveredFlags_AllowWhenBlockedByActiveItem);
-  views::ViewContext ctx{canvas, theme, scene, area, pointer_free ? &input.pointer : nullptr, &actions, {}};
+  views::ViewContext ctx{canvas, theme, scene, area, pointer_free ? &input.pointer : nullptr, &actions, {}, input.hotspots};
   canvas.push_clip(area);
   view.draw(ctx);
   canvas.pop_clip();

@@ -12,6 +12,7 @@ namespace archscope::render {
 struct FrameInput {
   views::Pointer pointer;
   bool interactive = true;  // false for exports: no toolbar, no hover
+  std::vector<std::pair<std::string, views::Rect>>* hotspots = nullptr;  // filled when given
 };
 
 // Between renderer.begin_frame() and renderer.submit().

@@ -183,6 +183,7 @@ void AttentionView::draw_grid(ViewContext& ctx, Rect area) {
       } else {
         c.fill_rect(r, th.panel);
       }
+      ctx.hotspot("head:" + std::to_string(l) + ":" + std::to_string(h), r);
       const bool focused = l == s.focus.layer && h == s.focus.head;
       if (focused) c.stroke_rect(r.inset(-3), th.highlight, 3);
       if (ctx.hovering(r)) {

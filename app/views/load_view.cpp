@@ -173,6 +173,7 @@ void LoadView::draw(ViewContext& ctx) {
               {th.small, focused ? th.text : th.muted, focused ? Weight::Bold : Weight::Regular});
       draw_bars(ctx, cell, m, false, selected);
       if (focused) c.stroke_rect(cell.inset(-2), th.highlight, 2.5f);
+      ctx.hotspot("layer:" + std::to_string(m.layer), cell);
       if (ctx.hovering(cell)) {
         ctx.tooltip = {"layer " + std::to_string(m.layer), "click to show it above"};
         if (ctx.pointer->clicked) {

@@ -162,6 +162,7 @@ void MaskView::draw(ViewContext& ctx) {
       Rect handle{{x - 6, g.cells.min.y - 4}, {x + 6, g.cells.max.y + 4}};
       c.line({x, g.cells.min.y - 4}, {x, g.cells.max.y + 4}, th.highlight, 4);
       c.fill_rect(Rect::from_size({x - 7, g.cells.max.y + 2}, {14, 14}), th.highlight, 3);
+      ctx.hotspot("prefix:" + std::to_string(i), handle);
       if (ctx.clicked(handle)) dragging_prefix_ = i;
       if (ctx.hovering(handle) && dragging_prefix_ < 0)
         ctx.tooltip = {"prefix boundary", "drag to change the prefix length (" + std::to_string(p.mask.prefix_length) + ")"};

@@ -37,12 +37,16 @@ void TokensView::draw(ViewContext& ctx) {
 
   area.take_bottom(2 * th.small + th.pad * 3);  // room for the key under the strips
   const TextStyle word{th.normal, th.text, Weight::Bold};
-  const float rate_w = c.text_size("100.0% of choices dropped", {th.small, th.text, Weight::Bold}).x + 2 * th.pad;
+  // The drop rates sit right of the strips when there is room, else under each strip.
   const float label_w = c.text_size("layer 00", th.body()).x + th.pad;
-  Rect strips{{area.min.x + label_w, area.min.y}, {area.max.x - rate_w, area.max.y}};
-  const float col_w = strips.width() / T;
+  const float rate_w = c.text_size("100.0% of choices dropped", {th.small, th.text, Weight::Bold}).x + 2 * th.pad;
+  const bool rates_beside = area.width() - label_w - rate_w >= T * 12.0f;
+  Rect strips{{area.min.x + label_w, area.min.y}, {area.max.x - (rates_beside ? rate_w : 0.0f), area.max.y}};
+  const float col_w = std::max(strips.width() / T, 2.0f);
   const float header_h = th.normal * 1.6f;
-  const float row_h = std::min(std::max(th.normal * 2.2f, (strips.height() - header_h) / layers.size()), th.normal * 4.5f);
+  const float rate_h = rates_beside ? 0.0f : th.small * 1.4f;
+  const float row_h = std::min(std::max(th.normal * 2.2f, (strips.height() - header_h) / layers.size() - rate_h),
+                               th.normal * 4.5f);
 
   // Header: the sentence, one word per column.
   for (int t = 0; t < T; ++t) {
@@ -55,11 +59,17 @@ void TokensView::draw(ViewContext& ctx) {
     const Routing& r = m.routing;
     text_at(c, {area.min.x, y + row_h / 2}, Anchor::Left, "layer " + std::to_string(m.layer), th.body());
     TextStyle rate{th.small, m.metrics.dropped_pairs ? th.drop : th.muted, Weight::Bold};
-    text_at(c, {strips.max.x + th.pad, y + row_h / 2 - th.small * 0.6f}, Anchor::Left,
-            percent(m.metrics.drop_rate_pairs) + " of choices dropped", rate);
     const int lost = m.metrics.dropped_tokens;
-    text_at(c, {strips.max.x + th.pad, y + row_h / 2 + th.small * 0.6f}, Anchor::Left,
-            std::to_string(lost) + (lost == 1 ? " token lost all" : " tokens lost all"), {th.small, th.muted, Weight::Regular});
+    const std::string rate_text = percent(m.metrics.drop_rate_pairs) + " of choices dropped";
+    const std::string lost_text = std::to_string(lost) + (lost == 1 ? " token lost all" : " tokens lost all");
+    if (rates_beside) {
+      text_at(c, {strips.max.x + th.pad, y + row_h / 2 - th.small * 0.6f}, Anchor::Left, rate_text, rate);
+      text_at(c, {strips.max.x + th.pad, y + row_h / 2 + th.small * 0.6f}, Anchor::Left, lost_text,
+              {th.small, th.muted, Weight::Regular});
+    } else {
+      text_at(c, {strips.min.x, y + row_h}, Anchor::TopLeft, fit_text(c, rate_text + ", " + lost_text, rate, strips.width()),
+              rate);
+    }
     for (int t = 0; t < r.tokens && t < T; ++t) {
       Rect chip{{strips.min.x + t * col_w + 2, y + 3}, {strips.min.x + (t + 1) * col_w - 2, y + row_h - 3}};
       int dropped = 0;
@@ -83,6 +93,7 @@ void TokensView::draw(ViewContext& ctx) {
         c.line({chip.min.x - 2, chip.centre().y}, {chip.max.x + 2, chip.centre().y}, th.drop, 3);
       }
       if (t == selected) c.stroke_rect(chip.inset(-3), th.highlight, 3);
+      if (&m == &layers.front()) ctx.hotspot("token:" + std::to_string(t), chip);
       if (ctx.hovering(chip)) {
         std::vector<std::string> tip{"'" + labels[t] + "' in layer " + std::to_string(m.layer)};
         for (int k = 0; k < r.top_k; ++k) {
@@ -95,7 +106,7 @@ void TokensView::draw(ViewContext& ctx) {
         if (ctx.pointer->clicked) ctx.act().select_token(stack, t);
       }
     }
-    y += row_h;
+    y += row_h + rate_h;
   }
   // Key: the expert colours, and what a drop looks like.
   const Vec2 key_at{area.min.x, y + th.pad};

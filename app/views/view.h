@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,7 +43,13 @@ struct ViewContext {
   const Pointer* pointer = nullptr;  // null when exporting: no hover, no clicks
   const Actions* actions = nullptr;
   std::vector<std::string> tooltip;  // filled by the view; drawn near the pointer afterwards
+  // Named places a click acts on ("token:4", "head:2:5"), for tests and
+  // automation; null when nobody asked.
+  std::vector<std::pair<std::string, Rect>>* hotspots = nullptr;
 
+  void hotspot(const std::string& name, const Rect& r) const {
+    if (hotspots) hotspots->push_back({name, r});
+  }
   bool hovering(const Rect& r) const { return pointer && r.contains(pointer->pos); }
   bool clicked(const Rect& r) const { return pointer && pointer->clicked && r.contains(pointer->pos); }
   const Actions& act() const;

@@ -220,13 +220,14 @@ void Controller::rebuild_scene() {
   const explorer::RunResult* run = shown_ && shown_->result ? &*shown_->result : nullptr;
   if (run && !explorer::same_weights(run->trace->spec, doc_.spec)) view_doc.masks = shown_doc_.masks;
   auto scene = std::make_shared<views::Scene>(explorer::make_scene(view_doc, run, ++version_));
-  scene->running = worker_->busy();
+  scene->running = running();
   scene_ = std::move(scene);
   emit scene_changed();
 }
 
 void Controller::on_outcome(std::shared_ptr<const explorer::RunOutcome> outcome) {
   last_run_ms_ = outcome->milliseconds;
+  delivered_ = std::max(delivered_, outcome->id);
   if (outcome->result) {
     shown_ = outcome;
     shown_doc_ = doc_;
@@ -258,11 +259,7 @@ bool Controller::wait_until_idle(int timeout_ms) {
   timer.start();
   while (timer.elapsed() < timeout_ms) {
     QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    if (!worker_->busy()) {
-      // Deliver the queued result, if any, before saying we are idle.
-      QCoreApplication::processEvents(QEventLoop::AllEvents);
-      if (!worker_->busy()) return true;
-    }
+    if (!running()) return true;
     QThread::msleep(1);
   }
   return false;

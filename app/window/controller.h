@@ -27,7 +27,8 @@ class Controller : public QObject {
 
   const explorer::Document& document() const { return doc_; }
   std::shared_ptr<const views::Scene> scene() const { return scene_; }
-  bool running() const { return worker_->busy(); }
+  // A run is in progress, or its result has not reached the UI thread yet.
+  bool running() const { return worker_->busy() || delivered_ < awaited_; }
   double last_run_ms() const { return last_run_ms_; }
   const QString& last_error() const { return last_error_; }
   // What the last run said out loud (unknown words, seeded weights, ...).
@@ -91,7 +92,8 @@ class Controller : public QObject {
   std::shared_ptr<const explorer::RunOutcome> shown_;
   std::shared_ptr<const views::Scene> scene_;
   uint64_t version_ = 0;
-  uint64_t awaited_ = 0;  // the id of the newest run asked for
+  uint64_t awaited_ = 0;    // the id of the newest run asked for
+  uint64_t delivered_ = 0;  // the id of the newest result handled
   double last_run_ms_ = 0;
   QString last_error_;
   QStringList notes_;

@@ -176,6 +176,10 @@ void MainWindow::layout_all_views() {
     splitDockWidget(d(grid[r][1]), d(grid[r][2]), Qt::Horizontal);
   }
   for (auto& [id, dock] : view_docks_) dock->show();
+  // Equal shares: three columns in each row, three rows.
+  const int w = std::max(900, width() - 380) / 3, h = std::max(600, height() - 80) / 3;
+  for (int r = 0; r < 3; ++r) resizeDocks({d(grid[r][0]), d(grid[r][1]), d(grid[r][2])}, {w, w, w}, Qt::Horizontal);
+  resizeDocks({d(grid[0][0]), d(grid[1][0]), d(grid[2][0])}, {h, h, h}, Qt::Vertical);
 }
 
 ViewSurface* MainWindow::surface(const std::string& id) {
@@ -230,10 +234,11 @@ bool MainWindow::settle(int timeout_ms) {
   QElapsedTimer timer;
   timer.start();
   if (!controller_->wait_until_idle(timeout_ms)) return false;
-  const uint64_t version = controller_->scene()->version;
   while (timer.elapsed() < timeout_ms) {
     hub_->flush(std::max<int>(1, timeout_ms - static_cast<int>(timer.elapsed())));
-    bool done = true;
+    // A click drawn during the flush may have made a newer scene: compare with the latest.
+    const uint64_t version = controller_->scene()->version;
+    bool done = !controller_->running();
     for (auto& [id, s] : surfaces_)
       if (s->isVisible() && s->width() > 0 && s->drawn_version() != version && hub_->has_device()) done = false;
     if (done) return true;

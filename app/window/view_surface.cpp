@@ -88,6 +88,8 @@ void ViewSurface::start_frame() {
   input.pointer.released = ImGui::IsMouseReleased(0);
   input.pointer.wheel = io.MouseWheel;
   const views::Theme theme = scaled_theme();
+  frame_hotspots_.clear();
+  input.hotspots = &frame_hotspots_;
   render::draw_view_frame(*view_, *scene, theme, *inputs_.actions, *hub_.fonts(), *renderer_, input);
   renderer_->submit(ImVec4(theme.background.r, theme.background.g, theme.background.b, 1));
   frame_version_ = scene->version;
@@ -103,9 +105,17 @@ bool ViewSurface::poll_frame() {
                .copy();
   image_.setDevicePixelRatio(devicePixelRatioF());
   drawn_version_ = frame_version_;
+  hotspots_ = frame_hotspots_;
   ++frames_done_;
   update();
   return true;
+}
+
+std::optional<QRectF> ViewSurface::hotspot(const std::string& name) const {
+  const double dpr = devicePixelRatioF();
+  for (const auto& [n, r] : hotspots_)
+    if (n == name) return QRectF(r.min.x / dpr, r.min.y / dpr, r.width() / dpr, r.height() / dpr);
+  return std::nullopt;
 }
 
 QImage ViewSurface::image() {
@@ -125,8 +135,13 @@ void ViewSurface::paint_software(QPainter& painter) {
   if (!inputs_.scene) return;
   views::Pointer pointer;
   pointer.pos = {mouse_x_, mouse_y_};
-  views::ViewContext ctx{canvas, theme, *inputs_.scene, full.inset(theme.pad), &pointer, inputs_.actions, {}};
+  frame_hotspots_.clear();
+  views::ViewContext ctx{canvas, theme, *inputs_.scene, full.inset(theme.pad), &pointer, inputs_.actions, {}, &frame_hotspots_};
   view_->draw(ctx);
+  // Hotspots are kept in device pixels, as the ImGui path records them.
+  const float dpr = static_cast<float>(devicePixelRatioF());
+  hotspots_ = frame_hotspots_;
+  for (auto& [name, r] : hotspots_) r = {r.min * dpr, r.max * dpr};
   if (!ctx.tooltip.empty()) views::draw_tooltip(canvas, theme, pointer.pos, ctx.tooltip, full);
   drawn_version_ = inputs_.scene->version;
   ++frames_done_;

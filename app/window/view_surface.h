@@ -7,6 +7,10 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <QImage>
 #include <QWidget>
@@ -40,6 +44,9 @@ class ViewSurface : public QWidget {
   uint64_t frames_done() const { return frames_done_; }
   // The scene version of the last finished frame.
   uint64_t drawn_version() const { return drawn_version_; }
+
+  // Where the last frame's named click targets are, in widget coordinates.
+  std::optional<QRectF> hotspot(const std::string& name) const;
 
   // The pump's hooks.
   bool wants_frame() const;
@@ -78,6 +85,7 @@ class ViewSurface : public QWidget {
   uint64_t frames_done_ = 0;
   uint64_t drawn_version_ = 0, frame_version_ = 0;
   QImage image_;
+  std::vector<std::pair<std::string, views::Rect>> hotspots_, frame_hotspots_;
   double last_frame_seconds_ = 0;
 };
 
