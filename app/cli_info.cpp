@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/model_source.h"
 #include "engine/errors.h"
+#include "engine/model/compat.h"
 #include "engine/model/ledger.h"
 #include "engine/model/ledger_report.h"
 #include "engine/model/presets.h"
@@ -78,6 +79,7 @@ void add_info_command(CLI::App& app) {
     bool classroom = false;
     std::string dtype = "bf16";
     int64_t context = 4096;
+    std::string compat;
     int lora_rank = 0;
     std::string lora_targets = "q,v";
   };
@@ -88,12 +90,14 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("--dtype", o->dtype, "KV-cache and weight dtype: fp32, bf16, fp16, fp8");
   cmd->add_option("--context", o->context, "Context length for FLOPs per token")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--compat", o->compat, compat_mode_help());
   cmd->add_flag("--classroom", o->classroom, "Use the preset's classroom size");
   cmd->add_option("--lora-rank", o->lora_rank, "Count the trainable parameters of LoRA adapters of this rank")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--lora-targets", o->lora_targets, "Projections the adapters wrap: q,k,v,o,gate,up,down");
   cmd->callback([o] {
     ModelSource source = resolve_model(o->model, o->classroom);
+    if (!o->compat.empty()) apply_compat_mode(source.spec, o->compat);
     if (o->lora_rank > 0) {
       source.spec.lora.rank = o->lora_rank;
       source.spec.lora.targets = parse_lora_targets(o->lora_targets);

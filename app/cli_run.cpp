@@ -14,6 +14,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/io/trace_export.h"
 #include "engine/io/vocabulary.h"
+#include "engine/model/compat.h"
 
 namespace archscope {
 
@@ -22,6 +23,7 @@ namespace {
 struct RunOptions {
   std::string model;
   std::string input_ids, decoder_input_ids, text, decoder_text, attention_mask, token_type_ids;
+  std::string compat;
   std::string backend = "reference";
   double capacity_factor = 0;
   int capacity = 0;
@@ -58,6 +60,13 @@ std::vector<int> parse_ids(const std::string& flag, const std::string& text) {
 void apply_routing_overrides(ModelSpec& s, const RunOptions& o) {
   const bool any = o.capacity_factor > 0 || o.capacity > 0 || o.dropless || !o.drop_policy.empty() ||
                    !o.capacity_formula.empty() || !o.drop_output.empty() || o.top_k > 0;
+  if (!o.compat.empty()) {
+    if (any)
+      throw InputError("--compat " + o.compat + " reproduces a library version as it ran; it cannot be "
+                       "combined with routing flags");
+    apply_compat_mode(s, o.compat);
+    return;
+  }
   if (!any) return;
   if (!s.is_moe()) throw InputError(s.name + " has no experts, so routing flags do not apply to it");
   MoeSpec& m = s.moe;
@@ -129,7 +138,7 @@ void print_summary(const Trace& tr) {
               tr.input_ids.size());
   if (!tr.decoder_input_ids.empty()) std::printf(" + %zu decoder tokens", tr.decoder_input_ids.size());
   std::printf(", %.2f ms\n", tr.elapsed_ms);
-  if (!tr.spec.moe.library_compat.empty()) std::printf("compatibility: %s\n", tr.spec.moe.library_compat.c_str());
+  if (!tr.spec.moe.library_compat.empty()) std::printf("routing: %s\n", tr.spec.moe.library_compat.c_str());
   nlohmann::json j = trace_summary_json(tr);
   if (j.contains("next_token_id")) {
     const int next = j["next_token_id"];
@@ -185,6 +194,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--drop-output", o->drop_output, "zero (papers) or scaled-input (transformers 4.x Switch)")
       ->check(CLI::IsMember({"zero", "scaled-input"}));
   cmd->add_option("--top-k", o->top_k, "Experts per token")->check(CLI::PositiveNumber);
+  cmd->add_option("--compat", o->compat, compat_mode_help());
   cmd->add_option("--seed", o->seed, "Seed of a preset's weights");
   cmd->add_flag("--full-size", o->full_size, "Run a preset at its published size (if memory allows)");
   cmd->add_option("--dump", o->dump, "Write the trace as float32 safetensors");

@@ -142,11 +142,13 @@ Count attention_count(const ModelSpec& s) {
 
 bool gated(FfnKind f) { return f == FfnKind::SwiGLU || f == FfnKind::GatedGelu; }
 
-Count ffn_count(const ModelSpec& s, i64 width) {
+// Routed experts never have biases in the supported families (mlp_bias is
+// LlamaMLP's and DeepSeek-V2's dense and shared MLPs').
+Count ffn_count(const ModelSpec& s, i64 width, bool bias) {
   const i64 d = s.d_model;
-  Count c = linear(d, width, s.mlp_bias);
-  if (gated(s.ffn)) c += linear(d, width, s.mlp_bias);
-  c += linear(width, d, s.mlp_bias);
+  Count c = linear(d, width, bias);
+  if (gated(s.ffn)) c += linear(d, width, bias);
+  c += linear(width, d, bias);
   return c;
 }
 
@@ -165,17 +167,17 @@ void count_stack(const ModelSpec& s, Accountant& a, const std::string& stack, in
     if (s.position == PositionKind::T5Relative && i == 0)
       a.add(stack + ".relative_bias", table(static_cast<i64>(s.buckets.num_buckets) * s.heads));
     if (!s.is_moe_layer(i)) {
-      a.add(stack + ".ffn", ffn_count(s, s.d_ff));
+      a.add(stack + ".ffn", ffn_count(s, s.d_ff, s.mlp_bias));
       continue;
     }
     const MoeSpec& m = s.moe;
-    const Count expert = ffn_count(s, m.expert_intermediate);
+    const Count expert = ffn_count(s, m.expert_intermediate, false);
     a.add(stack + ".moe.experts", expert * m.experts, expert * m.top_k);
     Count router = linear(s.d_model, m.experts, m.router_bias);
     if (m.correction_bias) router += table(m.experts);
     a.add(stack + ".moe.router", router);
     if (m.shared_experts > 0) {
-      Count shared = ffn_count(s, m.shared_intermediate);
+      Count shared = ffn_count(s, m.shared_intermediate, s.mlp_bias);
       if (m.shared_gate) shared += linear(s.d_model, 1, false);
       a.add(stack + ".moe.shared_experts", shared);
     }
@@ -239,11 +241,12 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
     a.add("pooler", Count{0, pooler.all()});
   }
   if (s.mlm_head) {
-    // Transform, its LayerNorm and the vocabulary bias; the decoder is tied.
+    // Transform, its LayerNorm, the vocabulary bias, and the decoder when untied.
     Count extra = linear(d, d, true) + table(2 * d) + table(v);
+    if (!s.tied_embeddings) extra += linear(d, v, false);
     a.add("mlm_head", extra, extra, false,
           "BertForMaskedLM adds these; the published BERT total is BertModel's");
-    a.add_tied_matmul(v * d);
+    if (s.tied_embeddings) a.add_tied_matmul(v * d);
     return;
   }
   if (s.tied_embeddings) {

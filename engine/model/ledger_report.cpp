@@ -90,6 +90,7 @@ nlohmann::json spec_to_json(const ModelSpec& s) {
                 {"drop_policy", to_string(s.moe.drop_policy)},
                 {"moe_layers", moe_layers}};
     if (!s.moe.library_compat.empty()) j["moe"]["library_compat"] = s.moe.library_compat;
+    if (!s.moe.compat_mode.empty()) j["moe"]["compat_mode"] = s.moe.compat_mode;
   }
   return j;
 }
@@ -139,6 +140,7 @@ std::string ledger_to_text(const ModelSpec& s, const Ledger& l) {
   if (s.is_moe())
     o << "  MoE: " << s.moe.experts << " experts, top-" << s.moe.top_k << ", router "
       << to_string(s.moe.router) << ", capacity " << to_string(s.moe.capacity_mode) << "\n";
+  if (!s.moe.library_compat.empty()) o << "  routing: " << s.moe.library_compat << "\n";
   o << "\n  parameters   total " << with_commas(l.params_total) << " (" << short_count(l.params_total)
     << ")   active/token " << with_commas(l.params_active) << " ("
     << short_count(l.params_active) << ")\n";
