@@ -97,16 +97,21 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("--lora-targets", o->lora_targets, "Projections the adapters wrap: q,k,v,o,gate,up,down");
   cmd->callback([o] {
     ModelSource source = resolve_model(o->model, o->classroom);
+    check_checkpoint(source);
     if (!o->compat.empty()) apply_compat_mode(source.spec, o->compat);
     if (o->lora_rank > 0) {
       source.spec.lora.rank = o->lora_rank;
       source.spec.lora.targets = parse_lora_targets(o->lora_targets);
     }
     Ledger l = compute_ledger(source.spec, parse_dtype(o->dtype), o->context);
-    if (o->json)
-      std::cout << ledger_to_json(source.spec, l).dump(2) << "\n";
-    else
+    if (o->json) {
+      nlohmann::json j = ledger_to_json(source.spec, l);
+      if (!checkpoint_path(source).empty()) j["load_warnings"] = load_warnings_json(source.report);
+      std::cout << j.dump(2) << "\n";
+    } else {
       std::cout << ledger_to_text(source.spec, l);
+    }
+    print_load_warnings(source.report, std::cerr);
   });
 }
 

@@ -209,17 +209,21 @@ void add_run_command(CLI::App& app) {
     } else {
       check_fits_in_memory(source.spec, available_memory_bytes());
       SafetensorsFile file(source.folder + "/model.safetensors");
-      weights = load_hf_weights(source.spec, file);
+      weights = load_hf_weights(source.spec, file, source.report);
     }
     auto backend = make_backend(o->backend);
     // The summary needs the metrics and logits; only a dump keeps everything.
     const TraceRequest request = o->dump.empty() ? TraceRequest::summary() : TraceRequest::everything();
     auto trace = forward(source.spec, weights, *backend, in, request);
     if (!o->dump.empty()) write_safetensors(o->dump, trace_tensors(*trace));
-    if (o->json)
-      std::cout << trace_summary_json(*trace).dump(2) << "\n";
-    else
+    if (o->json) {
+      nlohmann::json j = trace_summary_json(*trace);
+      if (!source.is_preset) j["load_warnings"] = load_warnings_json(source.report);
+      std::cout << j.dump(2) << "\n";
+    } else {
       print_summary(*trace);
+    }
+    print_load_warnings(source.report, std::cerr);
   });
 }
 
