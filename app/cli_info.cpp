@@ -78,7 +78,7 @@ void add_info_command(CLI::App& app) {
     bool json = false;
     bool classroom = false;
     std::string dtype = "bf16";
-    int64_t context = 4096;
+    int64_t context = 0;  // 0: the model's default (ledger.h)
     std::string compat;
     int lora_rank = 0;
     std::string lora_targets = "q,v";
@@ -88,7 +88,8 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("model", o->model, "A preset name, a config.json, or a model folder")->required();
   cmd->add_flag("--json", o->json, "Print the ledger as JSON");
   cmd->add_option("--dtype", o->dtype, "KV-cache and weight dtype: fp32, bf16, fp16, fp8");
-  cmd->add_option("--context", o->context, "Context length for FLOPs per token")
+  cmd->add_option("--context", o->context,
+                  "Context length for FLOPs per token (default 4096, or the position table when shorter)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--compat", o->compat, compat_mode_help());
   cmd->add_flag("--classroom", o->classroom, "Use the preset's classroom size");

@@ -259,7 +259,23 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
 
 }  // namespace
 
+int64_t default_context(const ModelSpec& s) {
+  const int64_t fallback = 4096;
+  return s.max_positions > 0 ? std::min<int64_t>(fallback, s.max_positions) : fallback;
+}
+
 Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
+  std::string context_note = "given";
+  if (context <= 0) {
+    context = default_context(s);
+    const std::string limit = s.position == PositionKind::Learned
+                                  ? "the model's " + std::to_string(context) + "-position table"
+                                  : "the model's context limit of " + std::to_string(context);
+    context_note = context < 4096 ? "default: " + limit : "default (4096, within the model's positions)";
+  } else if (s.position == PositionKind::Learned && context > s.max_positions) {
+    throw InputError("context " + std::to_string(context) + " (--context): " + s.name + " has a learned table of " +
+                     std::to_string(s.max_positions) + " positions and cannot attend further");
+  }
   Accountant a;
   count_embeddings_and_heads(s, a);
   int kv_layers = 0;
@@ -279,6 +295,15 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
   Ledger l = a.finish();
   l.dtype = dtype;
   l.context = context;
+  l.context_note = context_note;
+  l.per_token = s.family == Family::EncoderDecoder
+                    ? "one source token through the encoder plus one target token through the "
+                      "decoder and the LM head (a source and a target of `context` tokens each)"
+                    : "one token";
+  l.flops_convention =
+      "forward FLOPs, 2 per multiply-add: 2 x the matmul weights a token meets (LM head included, "
+      "embedding lookups not) + 2 x attention layers x heads x (d_qk + d_v) x context for QK^T and AV; "
+      "the PaLM convention (Chowdhery et al. 2022, appendix B) without its training factor of 3";
   l.matmul_params_active = a.matmul_active();
   l.lora_trainable = s.lora.rank > 0
                          ? (s.family == Family::EncoderDecoder
@@ -298,6 +323,15 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
   }
   if (kv_layers == 0) l.kv_cache_formula = "encoder-only: no KV cache is kept";
   l.kv_cache_bytes_per_token = static_cast<i64>(kv_layers) * l.kv_cache_elements_per_token_per_layer * b;
+  if (s.family == Family::EncoderDecoder) {
+    // The decoder caches its own K/V per target token, and every decoder layer's
+    // cross-attention keeps the K/V it projects from each source token.
+    l.kv_cache_self_bytes = l.kv_cache_bytes_per_token;
+    l.kv_cache_cross_bytes = l.kv_cache_bytes_per_token;
+    l.kv_cache_bytes_per_token = l.kv_cache_self_bytes + l.kv_cache_cross_bytes;
+    l.kv_cache_formula = "2 * L_dec * kv_heads * head_dim * bytes per target token (self-attention) + "
+                         "the same per source token (cross-attention K/V of the encoder output)";
+  }
   l.weights_bytes = l.params_total * b;
 
   l.attention_context = context;
