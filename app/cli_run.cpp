@@ -128,6 +128,9 @@ ForwardInputs inputs_for(const ModelSource& source, const RunOptions& o) {
     if (in.token_type_ids.size() != in.input_ids.size())
       throw InputError("--token-type-ids: " + std::to_string(in.token_type_ids.size()) + " segments for " +
                        std::to_string(in.input_ids.size()) + " input tokens");
+  } else if (source.is_preset && source.spec.type_vocab_size > 1) {
+    // Built-in-vocabulary text: sentence A up to and including the first [SEP], B after it.
+    in.token_type_ids = sentence_pair_types(in.input_ids);
   }
   return in;
 }
@@ -170,7 +173,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("model", o->model, "A preset name (classroom size) or a model folder")->required();
   cmd->add_option("--input-ids", o->input_ids, "Token ids, comma-separated: 3,17,5");
   cmd->add_option("--decoder-input-ids", o->decoder_input_ids, "Decoder token ids (encoder-decoder)");
-  cmd->add_option("--text", o->text, "Text in the presets' built-in word vocabulary");
+  cmd->add_option("--text", o->text,
+                  "Text in the presets' built-in word vocabulary; [CLS] and [SEP] mark BERT sentence "
+                  "pairs, sentence B starting after the first [SEP]");
   cmd->add_option("--decoder-text", o->decoder_text, "Decoder text (encoder-decoder presets)");
   cmd->add_option("--attention-mask", o->attention_mask,
                   "Key padding of the input tokens, 1 = token, 0 = padding: 1,1,1,0,0 (padding takes no "

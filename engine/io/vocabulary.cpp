@@ -55,6 +55,25 @@ const std::string& WordVocabulary::word(int id) const {
   return id >= 0 && id < size() ? words_[id] : unknown;
 }
 
+namespace {
+
+// BERT's bracketed special tokens (any case), as the built-in words that play their part.
+int bert_special(const std::string& text, size_t at, size_t& length) {
+  static const std::pair<const char*, int> specials[] = {
+      {"[CLS]", WordVocabulary::kCls}, {"[SEP]", WordVocabulary::kSep}, {"[MASK]", WordVocabulary::kMask},
+      {"[PAD]", WordVocabulary::kPad}, {"[UNK]", WordVocabulary::kUnk}};
+  for (auto [name, id] : specials) {
+    const std::string n = name;
+    if (lower(text.substr(at, n.size())) == lower(n)) {
+      length = n.size();
+      return id;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
 std::vector<int> WordVocabulary::encode(const std::string& text) const {
   std::vector<int> ids;
   std::string current;
@@ -64,7 +83,18 @@ std::vector<int> WordVocabulary::encode(const std::string& text) const {
     ids.push_back(id < 0 ? kUnk : id);
     current.clear();
   };
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    if (c == '[') {
+      const int special = bert_special(text, i, length);
+      if (special >= 0) {
+        flush();
+        ids.push_back(special);
+        i += length - 1;
+        continue;
+      }
+    }
     if (std::isspace(c)) {
       flush();
     } else if (std::ispunct(c) && c != '<' && c != '>' && c != '/') {
@@ -77,6 +107,16 @@ std::vector<int> WordVocabulary::encode(const std::string& text) const {
   }
   flush();
   return ids;
+}
+
+std::vector<int> sentence_pair_types(const std::vector<int>& ids) {
+  std::vector<int> types(ids.size(), 0);
+  bool after_sep = false;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    types[i] = after_sep ? 1 : 0;
+    if (ids[i] == WordVocabulary::kSep) after_sep = true;
+  }
+  return types;
 }
 
 const char* demo_sentence() { return "the cat sat on the mat because the router sends each token to two experts ."; }
