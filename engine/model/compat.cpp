@@ -40,7 +40,8 @@ std::string compat_mode_names() {
 std::string compat_mode_help() {
   std::string out = "Reproduce Switch Transformers as an older transformers ran it, with the config's "
                     "expert_capacity (default: as transformers 5 runs it, dropless):";
-  for (const CompatMode& m : compat_modes()) out += "\n  " + m.name + ": " + m.versions + ", " + m.behaviour;
+  for (const CompatMode& m : compat_modes())
+    out += "\n  " + m.name + ": " + m.versions + ", " + m.behaviour + "\n    (" + m.source + ")";
   return out;
 }
 
