@@ -6,6 +6,7 @@
 #include "app/commands.h"
 #include "app/model_source.h"
 #include "engine/errors.h"
+#include "engine/model/compat.h"
 #include "engine/model/ledger.h"
 #include "engine/model/ledger_report.h"
 #include "engine/model/presets.h"
@@ -77,7 +78,8 @@ void add_info_command(CLI::App& app) {
     bool json = false;
     bool classroom = false;
     std::string dtype = "bf16";
-    int64_t context = 4096;
+    int64_t context = 0;  // 0: the model's default (ledger.h)
+    std::string compat;
     int lora_rank = 0;
     std::string lora_targets = "q,v";
   };
@@ -86,23 +88,31 @@ void add_info_command(CLI::App& app) {
   cmd->add_option("model", o->model, "A preset name, a config.json, or a model folder")->required();
   cmd->add_flag("--json", o->json, "Print the ledger as JSON");
   cmd->add_option("--dtype", o->dtype, "KV-cache and weight dtype: fp32, bf16, fp16, fp8");
-  cmd->add_option("--context", o->context, "Context length for FLOPs per token")
+  cmd->add_option("--context", o->context,
+                  "Context length for FLOPs per token (default 4096, or the position table when shorter)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--compat", o->compat, compat_mode_help());
   cmd->add_flag("--classroom", o->classroom, "Use the preset's classroom size");
   cmd->add_option("--lora-rank", o->lora_rank, "Count the trainable parameters of LoRA adapters of this rank")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--lora-targets", o->lora_targets, "Projections the adapters wrap: q,k,v,o,gate,up,down");
   cmd->callback([o] {
     ModelSource source = resolve_model(o->model, o->classroom);
+    check_checkpoint(source);
+    if (!o->compat.empty()) apply_compat_mode(source.spec, o->compat);
     if (o->lora_rank > 0) {
       source.spec.lora.rank = o->lora_rank;
       source.spec.lora.targets = parse_lora_targets(o->lora_targets);
     }
     Ledger l = compute_ledger(source.spec, parse_dtype(o->dtype), o->context);
-    if (o->json)
-      std::cout << ledger_to_json(source.spec, l).dump(2) << "\n";
-    else
+    if (o->json) {
+      nlohmann::json j = ledger_to_json(source.spec, l);
+      if (!checkpoint_path(source).empty()) j["load_warnings"] = load_warnings_json(source.report);
+      std::cout << j.dump(2) << "\n";
+    } else {
       std::cout << ledger_to_text(source.spec, l);
+    }
+    print_load_warnings(source.report, std::cerr);
   });
 }
 

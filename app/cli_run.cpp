@@ -14,6 +14,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/io/trace_export.h"
 #include "engine/io/vocabulary.h"
+#include "engine/model/compat.h"
 
 namespace archscope {
 
@@ -22,6 +23,7 @@ namespace {
 struct RunOptions {
   std::string model;
   std::string input_ids, decoder_input_ids, text, decoder_text, attention_mask, token_type_ids;
+  std::string compat;
   std::string backend = "reference";
   double capacity_factor = 0;
   int capacity = 0;
@@ -58,6 +60,13 @@ std::vector<int> parse_ids(const std::string& flag, const std::string& text) {
 void apply_routing_overrides(ModelSpec& s, const RunOptions& o) {
   const bool any = o.capacity_factor > 0 || o.capacity > 0 || o.dropless || !o.drop_policy.empty() ||
                    !o.capacity_formula.empty() || !o.drop_output.empty() || o.top_k > 0;
+  if (!o.compat.empty()) {
+    if (any)
+      throw InputError("--compat " + o.compat + " reproduces a library version as it ran; it cannot be "
+                       "combined with routing flags");
+    apply_compat_mode(s, o.compat);
+    return;
+  }
   if (!any) return;
   if (!s.is_moe()) throw InputError(s.name + " has no experts, so routing flags do not apply to it");
   MoeSpec& m = s.moe;
@@ -119,6 +128,9 @@ ForwardInputs inputs_for(const ModelSource& source, const RunOptions& o) {
     if (in.token_type_ids.size() != in.input_ids.size())
       throw InputError("--token-type-ids: " + std::to_string(in.token_type_ids.size()) + " segments for " +
                        std::to_string(in.input_ids.size()) + " input tokens");
+  } else if (source.is_preset && source.spec.type_vocab_size > 1) {
+    // Built-in-vocabulary text: sentence A up to and including the first [SEP], B after it.
+    in.token_type_ids = sentence_pair_types(in.input_ids);
   }
   return in;
 }
@@ -129,7 +141,7 @@ void print_summary(const Trace& tr) {
               tr.input_ids.size());
   if (!tr.decoder_input_ids.empty()) std::printf(" + %zu decoder tokens", tr.decoder_input_ids.size());
   std::printf(", %.2f ms\n", tr.elapsed_ms);
-  if (!tr.spec.moe.library_compat.empty()) std::printf("compatibility: %s\n", tr.spec.moe.library_compat.c_str());
+  if (!tr.spec.moe.library_compat.empty()) std::printf("routing: %s\n", tr.spec.moe.library_compat.c_str());
   nlohmann::json j = trace_summary_json(tr);
   if (j.contains("next_token_id")) {
     const int next = j["next_token_id"];
@@ -161,7 +173,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("model", o->model, "A preset name (classroom size) or a model folder")->required();
   cmd->add_option("--input-ids", o->input_ids, "Token ids, comma-separated: 3,17,5");
   cmd->add_option("--decoder-input-ids", o->decoder_input_ids, "Decoder token ids (encoder-decoder)");
-  cmd->add_option("--text", o->text, "Text in the presets' built-in word vocabulary");
+  cmd->add_option("--text", o->text,
+                  "Text in the presets' built-in word vocabulary; [CLS] and [SEP] mark BERT sentence "
+                  "pairs, sentence B starting after the first [SEP]");
   cmd->add_option("--decoder-text", o->decoder_text, "Decoder text (encoder-decoder presets)");
   cmd->add_option("--attention-mask", o->attention_mask,
                   "Key padding of the input tokens, 1 = token, 0 = padding: 1,1,1,0,0 (padding takes no "
@@ -185,6 +199,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--drop-output", o->drop_output, "zero (papers) or scaled-input (transformers 4.x Switch)")
       ->check(CLI::IsMember({"zero", "scaled-input"}));
   cmd->add_option("--top-k", o->top_k, "Experts per token")->check(CLI::PositiveNumber);
+  cmd->add_option("--compat", o->compat, compat_mode_help());
   cmd->add_option("--seed", o->seed, "Seed of a preset's weights");
   cmd->add_flag("--full-size", o->full_size, "Run a preset at its published size (if memory allows)");
   cmd->add_option("--dump", o->dump, "Write the trace as float32 safetensors");
@@ -199,17 +214,21 @@ void add_run_command(CLI::App& app) {
     } else {
       check_fits_in_memory(source.spec, available_memory_bytes());
       SafetensorsFile file(source.folder + "/model.safetensors");
-      weights = load_hf_weights(source.spec, file);
+      weights = load_hf_weights(source.spec, file, source.report);
     }
     auto backend = make_backend(o->backend);
     // The summary needs the metrics and logits; only a dump keeps everything.
     const TraceRequest request = o->dump.empty() ? TraceRequest::summary() : TraceRequest::everything();
     auto trace = forward(source.spec, weights, *backend, in, request);
     if (!o->dump.empty()) write_safetensors(o->dump, trace_tensors(*trace));
-    if (o->json)
-      std::cout << trace_summary_json(*trace).dump(2) << "\n";
-    else
+    if (o->json) {
+      nlohmann::json j = trace_summary_json(*trace);
+      if (!source.is_preset) j["load_warnings"] = load_warnings_json(source.report);
+      std::cout << j.dump(2) << "\n";
+    } else {
       print_summary(*trace);
+    }
+    print_load_warnings(source.report, std::cerr);
   });
 }
 

@@ -97,7 +97,7 @@ TEST(HfConfigFixtures, FieldsLandWhereTheyBelong) {
   EXPECT_EQ(t5.buckets.num_buckets, 8);
   EXPECT_EQ(t5.buckets.max_distance, 16);
   EXPECT_FALSE(t5.scale_attention);
-  EXPECT_TRUE(t5.scale_tied_logits);
+  EXPECT_TRUE(t5.scale_decoder_outputs);
 
   // Saved by transformers 5.17, whose Switch router never enforces capacity.
   ModelSpec sw = fixture("switch");
@@ -141,13 +141,6 @@ TEST(HfConfigReal, DeepSeekV2LiteGreedySoftmaxWithoutQueryCompression) {
   Ledger l = compute_ledger(s);
   EXPECT_NEAR(l.params_total / 1e9, 15.7, 0.05);  // published: 15.7B
   EXPECT_EQ(l.kv_cache_bytes_per_token, 27LL * (512 + 64) * 2);
-}
-
-TEST(HfConfigReal, SwitchSavedByTransformers4KeepsItsFixedCapacity) {
-  ModelSpec sw = import_hf_config(kConfigs + "/switch-base-8");  // transformers_version 4.24
-  EXPECT_EQ(sw.moe.capacity_mode, CapacityMode::Fixed);
-  EXPECT_EQ(sw.moe.capacity, 64);
-  EXPECT_EQ(sw.moe.drop_policy, DropPolicy::Position);
 }
 
 TEST(HfConfigReal, ImportsAgreeWithPresets) {

@@ -9,7 +9,7 @@ using namespace archscope;
 
 namespace {
 
-Ledger ledger_of(const std::string& preset, DType dtype = DType::BF16, int64_t context = 4096) {
+Ledger ledger_of(const std::string& preset, DType dtype = DType::BF16, int64_t context = 0) {
   const Preset* p = find_preset(preset);
   EXPECT_NE(p, nullptr) << preset;
   return compute_ledger(p->full, dtype, context);
@@ -122,4 +122,44 @@ TEST(Ledger, ActiveEqualsTotalForDenseModels) {
 TEST(Ledger, ParseDtypeRejectsUnknown) {
   EXPECT_EQ(parse_dtype("fp8"), DType::FP8);
   EXPECT_THROW(parse_dtype("int4"), InputError);
+}
+
+// ---- Context, encoder-decoders and the FLOP convention (issue 8, item 14) ----
+
+TEST(Ledger, DefaultContextIsAtMostThePositionTable) {
+  Ledger gpt2 = ledger_of("gpt2");
+  EXPECT_EQ(gpt2.context, 1024);
+  EXPECT_NE(gpt2.context_note.find("1024-position table"), std::string::npos) << gpt2.context_note;
+  EXPECT_EQ(ledger_of("bert").context, 512);
+  EXPECT_EQ(ledger_of("llama2-7b").context, 4096);
+  EXPECT_EQ(ledger_of("mixtral").context, 4096);
+  EXPECT_EQ(ledger_of("llama2-7b", DType::BF16, 2048).context_note, "given");
+}
+
+TEST(Ledger, ContextPastALearnedPositionTableIsRefused) {
+  try {
+    ledger_of("gpt2", DType::BF16, 2048);
+    FAIL() << "GPT-2 accepted a context of 2048";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("learned table of 1024 positions"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ledger_of("llama2-7b", DType::BF16, 16384).context, 16384);  // RoPE: allowed
+}
+
+// T5-base: 12 decoder layers, 12 heads of 64. Per source + target token pair,
+// the decoder's self-attention K/V and the cross-attention K/V of the source.
+TEST(Ledger, EncoderDecoderKvCacheIncludesCrossAttention) {
+  Ledger l = ledger_of("t5-base");
+  EXPECT_EQ(l.kv_cache_self_bytes, 2 * 12 * 12 * 64 * 2);
+  EXPECT_EQ(l.kv_cache_cross_bytes, 2 * 12 * 12 * 64 * 2);
+  EXPECT_EQ(l.kv_cache_bytes_per_token, 2 * (2 * 12 * 12 * 64 * 2));
+  EXPECT_NE(l.per_token.find("one source token through the encoder plus one target token"),
+            std::string::npos) << l.per_token;
+  EXPECT_EQ(ledger_of("llama2-7b").per_token, "one token");
+}
+
+TEST(Ledger, FlopConventionIsNamed) {
+  Ledger l = ledger_of("llama2-7b");
+  EXPECT_NE(l.flops_convention.find("PaLM"), std::string::npos) << l.flops_convention;
+  EXPECT_NE(l.flops_convention.find("2 per multiply-add"), std::string::npos) << l.flops_convention;
 }

@@ -33,7 +33,7 @@ void copy_weightless_fields(const ModelSpec& from, ModelSpec& to) {
   to.scale_attention = from.scale_attention;
   to.norm_eps = from.norm_eps;
   to.lora = from.lora;
-  to.scale_tied_logits = from.scale_tied_logits;
+  to.scale_decoder_outputs = from.scale_decoder_outputs;
   const MoeSpec& m = from.moe;
   MoeSpec& n = to.moe;
   n.top_k = m.top_k;
@@ -51,6 +51,7 @@ void copy_weightless_fields(const ModelSpec& from, ModelSpec& to) {
   n.aux_loss_coef = m.aux_loss_coef;
   n.z_loss_coef = m.z_loss_coef;
   n.library_compat = m.library_compat;
+  n.compat_mode = m.compat_mode;
 }
 
 }  // namespace
@@ -118,6 +119,7 @@ bool routing_only_change(const ModelSpec& a, const ModelSpec& b) {
   x.moe.drop_policy = m.drop_policy;
   x.moe.drop_output = m.drop_output;
   x.moe.library_compat = m.library_compat;
+  x.moe.compat_mode = m.compat_mode;
   return x == b && a.is_moe();
 }
 

@@ -43,11 +43,10 @@ void encode_text(const std::string& field, const std::string& text, std::vector<
                  std::vector<std::string>& labels, std::vector<std::string>& notes) {
   const WordVocabulary& vocab = WordVocabulary::builtin();
   std::vector<std::string> unknown;
-  for (const std::string& piece : vocab.pieces(text)) {
-    const int id = vocab.id_of(piece);
-    ids.push_back(id < 0 ? WordVocabulary::kUnk : id);
-    labels.push_back(id < 0 ? "<unk>" : piece);
-    if (id < 0) unknown.push_back("'" + piece + "'");
+  for (const WordVocabulary::Piece& piece : vocab.tokenize(text)) {
+    ids.push_back(piece.id);
+    labels.push_back(piece.known ? piece.text : "<unk>");
+    if (!piece.known) unknown.push_back("'" + piece.text + "'");
   }
   if (ids.empty()) throw InputError(field + ": no words to run");
   if (!unknown.empty()) {

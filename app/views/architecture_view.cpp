@@ -42,7 +42,7 @@ std::string embedding_detail(const ModelSpec& s) {
 
 std::string head_detail(const ModelSpec& s) {
   if (s.mlm_head) return "dense + GELU + LayerNorm → decoder tied to the embedding";
-  if (s.tied_embeddings) return std::string("tied to the token embedding") + (s.scale_tied_logits ? ", output × D^-½" : "");
+  if (s.tied_embeddings) return std::string("tied to the token embedding") + (s.scale_decoder_outputs ? ", output × D^-½" : "");
   return "its own " + std::to_string(s.vocab_size) + " × " + std::to_string(s.d_model) + " matrix";
 }
 

@@ -162,7 +162,7 @@ std::vector<SpecField> make_fields() {
   f.back().applies = moe;
 
   f.push_back(bool_field("Head", "tied_embeddings", "head tied to embedding", [](ModelSpec& s) -> bool& { return s.tied_embeddings; }));
-  f.push_back(bool_field("Head", "scale_tied_logits", "scale tied head by D^-½", [](ModelSpec& s) -> bool& { return s.scale_tied_logits; }));
+  f.push_back(bool_field("Head", "scale_decoder_outputs", "scale decoder output by D^-½", [](ModelSpec& s) -> bool& { return s.scale_decoder_outputs; }));
   f.push_back(int_field("LoRA (ledger)", "lora.rank", "adapter rank", [](ModelSpec& s) -> int& { return s.lora.rank; }, 0, 4096));
   return f;
 }

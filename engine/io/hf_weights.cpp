@@ -1,73 +1,33 @@
 // Weight-name maps per Hugging Face family. Shapes are checked against the
-// spec as each tensor is read, so a wrong checkpoint fails with the tensor's name.
+// spec as each tensor is read, so a wrong checkpoint fails with the tensor's
+// name; names follow what transformers 5.17 saves, plus the renames it applies
+// on load (legacy gamma/beta, its own fused expert layout).
 #include "engine/io/hf_weights.h"
 
 #include <filesystem>
 
 #include "engine/errors.h"
-#include "engine/model/hf_config.h"
+#include "engine/io/checkpoint_audit.h"
 #include "engine/io/random_weights.h"
+#include "engine/model/hf_config.h"
 
 namespace archscope {
 
 namespace {
 
-std::string shape_str(const std::vector<int>& s) { return Tensor(s).shape_string(); }
-
-// Reads tensors by name with the shape the spec implies.
-class Source {
- public:
-  Source(const SafetensorsFile& f, std::string prefix) : f_(f), prefix_(std::move(prefix)) {}
-
-  bool has(const std::string& name) const { return f_.contains(prefix_ + name); }
-
-  Tensor get(const std::string& name, std::vector<int> shape) const {
-    const std::string full = prefix_ + name;
-    if (!f_.contains(full)) throw InputError(f_.path() + ": missing tensor '" + full + "'");
-    const TensorEntry& e = f_.entry(full);
-    if (e.shape != shape)
-      throw InputError(f_.path() + ": tensor '" + full + "': expected shape " + shape_str(shape) +
-                       ", found " + shape_str(e.shape));
-    return f_.load(full);
-  }
-
-  Linear linear(const std::string& name, int out, int in, bool bias) const {
-    Linear l{get(name + ".weight", {out, in}), {}};
-    if (bias) l.b = get(name + ".bias", {out});
-    return l;
-  }
-
-  // GPT-2's Conv1D stores (in, out); transpose to nn.Linear's (out, in).
-  Linear conv1d(const std::string& name, int in, int out) const {
-    Tensor w = get(name + ".weight", {in, out});
-    Tensor t({out, in});
-    for (int i = 0; i < in; ++i)
-      for (int o = 0; o < out; ++o) t.data[static_cast<int64_t>(o) * in + i] = w.data[static_cast<int64_t>(i) * out + o];
-    return {t, get(name + ".bias", {out})};
-  }
-
-  Norm norm(const std::string& name, int d, bool bias) const {
-    Norm n{get(name + ".weight", {d}), {}};
-    if (bias) n.beta = get(name + ".bias", {d});
-    return n;
-  }
-
- private:
-  const SafetensorsFile& f_;
-  std::string prefix_;
-};
+using Reader = CheckpointReader;
 
 // The prefix under which a model's tensors live ("bert.", "transformer.", "").
-std::string find_prefix(const SafetensorsFile& f, const std::string& probe,
-                        std::initializer_list<const char*> prefixes) {
+Reader with_prefix(const Reader& r, const std::string& probe, std::initializer_list<const char*> prefixes) {
   for (const char* p : prefixes)
-    if (f.contains(p + probe)) return p;
-  throw InputError(f.path() + ": missing tensor '" + *prefixes.begin() + probe +
+    if (r.file().contains(p + probe)) return r.under(p);
+  throw InputError(r.file().path() + ": missing tensor '" + *prefixes.begin() + probe +
                    "' (is this checkpoint of the model type its config.json names?)");
 }
 
 // Split a fused (3D, D) QKV projection into three (D, D) linears.
 void split_qkv(const Linear& fused, int d, AttentionWeights& a) {
+  if (fused.w.empty()) return;  // header only
   Linear* parts[3] = {&a.q, &a.k, &a.v};
   for (int p = 0; p < 3; ++p) {
     parts[p]->w = Tensor({d, d});
@@ -79,7 +39,13 @@ void split_qkv(const Linear& fused, int d, AttentionWeights& a) {
   }
 }
 
-FfnWeights swiglu(const Source& s, const std::string& p, int d, int f, const char* gate,
+// An output head the config ties to `table`: a copy of the table in the file is
+// accounted for; a different one is left unread, so the audit refuses it.
+void tied_head_copy(const Reader& root, const std::string& head, const std::string& table) {
+  if (root.file().contains(head) && same_tensor(root.file(), head, table)) root.consume(head);
+}
+
+FfnWeights swiglu(const Reader& s, const std::string& p, int d, int f, const char* gate,
                   const char* up, const char* down, bool bias = false) {
   FfnWeights w;
   w.gate = s.linear(p + gate, f, d, bias);
@@ -88,7 +54,29 @@ FfnWeights swiglu(const Source& s, const std::string& p, int d, int f, const cha
   return w;
 }
 
-AttentionWeights standard_attention(const Source& s, const ModelSpec& m, const std::string& p,
+// transformers 5's own expert layout (MixtralExperts, Qwen2MoeExperts):
+// experts.gate_up_proj (E, 2F, D), gate rows before up rows; experts.down_proj (E, D, F).
+// conversion_mapping.py builds exactly these from the per-expert tensors.
+std::vector<FfnWeights> fused_experts(const Reader& s, const std::string& p, int E, int D, int F) {
+  Tensor gate_up = s.get(p + "experts.gate_up_proj", {E, 2 * F, D});
+  Tensor down = s.get(p + "experts.down_proj", {E, D, F});
+  std::vector<FfnWeights> experts(E);
+  if (gate_up.empty()) return experts;  // header only
+  for (int e = 0; e < E; ++e) {
+    FfnWeights& w = experts[e];
+    w.gate.w = Tensor({F, D});
+    w.up.w = Tensor({F, D});
+    w.down.w = Tensor({D, F});
+    const float* g = gate_up.data.data() + static_cast<int64_t>(e) * 2 * F * D;
+    std::copy(g, g + static_cast<int64_t>(F) * D, w.gate.w.data.begin());
+    std::copy(g + static_cast<int64_t>(F) * D, g + static_cast<int64_t>(2) * F * D, w.up.w.data.begin());
+    const float* dn = down.data.data() + static_cast<int64_t>(e) * D * F;
+    std::copy(dn, dn + static_cast<int64_t>(D) * F, w.down.w.data.begin());
+  }
+  return experts;
+}
+
+AttentionWeights standard_attention(const Reader& s, const ModelSpec& m, const std::string& p,
                                     const char* q, const char* k, const char* v, const char* o) {
   const int d = m.d_model, qd = m.heads * m.head_dim, kvd = m.kv_heads * m.head_dim;
   const bool qkv_bias = m.attention_bias || m.qkv_bias;
@@ -100,7 +88,7 @@ AttentionWeights standard_attention(const Source& s, const ModelSpec& m, const s
   return a;
 }
 
-AttentionWeights mla_attention(const Source& s, const ModelSpec& m, const std::string& p) {
+AttentionWeights mla_attention(const Reader& s, const ModelSpec& m, const std::string& p) {
   const MlaSpec& a = m.mla;
   const int d = m.d_model, h = m.heads, qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
   AttentionWeights w;
@@ -118,9 +106,8 @@ AttentionWeights mla_attention(const Source& s, const ModelSpec& m, const std::s
   return w;
 }
 
-ModelWeights load_bert(const ModelSpec& m, const SafetensorsFile& f) {
-  Source s(f, find_prefix(f, "embeddings.word_embeddings.weight", {"bert.", ""}));
-  Source root(f, "");
+ModelWeights load_bert(const ModelSpec& m, const Reader& root) {
+  Reader s = with_prefix(root, "embeddings.word_embeddings.weight", {"bert.", ""});
   const int d = m.d_model;
   ModelWeights w;
   w.token_embedding = s.get("embeddings.word_embeddings.weight", {m.vocab_size, d});
@@ -140,12 +127,24 @@ ModelWeights load_bert(const ModelSpec& m, const SafetensorsFile& f) {
   }
   w.mlm_dense = root.linear("cls.predictions.transform.dense", d, d, true);
   w.mlm_norm = root.norm("cls.predictions.transform.LayerNorm", d, true);
-  w.mlm_bias = root.get("cls.predictions.bias", {m.vocab_size});
+  // The vocabulary bias is one tensor under two names (BertLMPredictionHead ties
+  // decoder.bias to bias); older files hold both.
+  const std::string bias = "cls.predictions.bias", decoder_bias = "cls.predictions.decoder.bias";
+  const SafetensorsFile& f = root.file();
+  const bool both = f.contains(bias) && f.contains(decoder_bias);
+  w.mlm_bias = root.get(f.contains(bias) || !f.contains(decoder_bias) ? bias : decoder_bias, {m.vocab_size});
+  if (both && same_tensor(f, bias, decoder_bias)) root.consume(decoder_bias);
+  // The decoder: tied to the word embeddings, or cls.predictions.decoder.weight.
+  const std::string decoder = "cls.predictions.decoder.weight";
+  if (m.tied_embeddings)
+    tied_head_copy(root, decoder, s.prefix() + "embeddings.word_embeddings.weight");
+  else
+    w.lm_head.w = root.get(decoder, {m.vocab_size, d});
   return w;
 }
 
-ModelWeights load_gpt2(const ModelSpec& m, const SafetensorsFile& f) {
-  Source s(f, find_prefix(f, "wte.weight", {"transformer.", ""}));
+ModelWeights load_gpt2(const ModelSpec& m, const Reader& root) {
+  Reader s = with_prefix(root, "wte.weight", {"transformer.", ""});
   const int d = m.d_model;
   ModelWeights w;
   w.token_embedding = s.get("wte.weight", {m.vocab_size, d});
@@ -162,13 +161,48 @@ ModelWeights load_gpt2(const ModelSpec& m, const SafetensorsFile& f) {
     w.decoder.layers.push_back(std::move(l));
   }
   w.decoder.final_norm = s.norm("ln_f", d, true);
+  // GPT2LMHeadModel's lm_head sits outside the "transformer." prefix.
+  if (m.tied_embeddings)
+    tied_head_copy(root, "lm_head.weight", s.prefix() + "wte.weight");
+  else
+    w.lm_head = root.linear("lm_head", m.vocab_size, d, false);
   return w;
 }
 
+MoeWeights moe_layer(const Reader& s, const ModelSpec& m, const std::string& p) {
+  const MoeSpec& e = m.moe;
+  const int d = m.d_model;
+  const bool mixtral = m.layout == WeightLayout::Mixtral;
+  // Mixtral files as saved: block_sparse_moe.*; in transformers 5's own layout
+  // the router is mlp.gate and the experts are fused (either family).
+  const bool legacy_mixtral = mixtral && s.has(p + "block_sparse_moe.gate.weight");
+  const std::string mp = p + (legacy_mixtral ? "block_sparse_moe." : "mlp.");
+  MoeWeights moe;
+  moe.router = s.linear(mp + "gate", e.experts, d, false);
+  if (e.correction_bias) moe.correction_bias = s.get(mp + "gate.e_score_correction_bias", {e.experts});
+  if (!legacy_mixtral && s.has(mp + "experts.gate_up_proj")) {
+    moe.experts = fused_experts(s, mp, e.experts, d, e.expert_intermediate);
+  } else {
+    for (int x = 0; x < e.experts; ++x) {
+      const std::string ep = mp + "experts." + std::to_string(x) + ".";
+      moe.experts.push_back(mixtral ? swiglu(s, ep, d, e.expert_intermediate, "w1", "w3", "w2")
+                                    : swiglu(s, ep, d, e.expert_intermediate, "gate_proj",
+                                             "up_proj", "down_proj"));
+    }
+  }
+  if (e.shared_experts > 0) {
+    const bool qwen = m.layout == WeightLayout::Qwen2Moe;
+    moe.shared = swiglu(s, mp + (qwen ? "shared_expert." : "shared_experts."), d, e.shared_intermediate,
+                        "gate_proj", "up_proj", "down_proj", m.mlp_bias);
+    if (e.shared_gate) moe.shared_gate = s.linear(mp + "shared_expert_gate", 1, d, false);
+  }
+  return moe;
+}
+
 // LLaMA, Mistral, Mixtral, Qwen2-MoE and DeepSeek share the decoder naming.
-ModelWeights load_llama_family(const ModelSpec& m, const SafetensorsFile& f) {
-  Source s(f, "model.");
-  Source root(f, "");
+ModelWeights load_llama_family(const ModelSpec& m, const Reader& root) {
+  // "model." for *ForCausalLM files; none for a bare *Model checkpoint.
+  Reader s = with_prefix(root, "embed_tokens.weight", {"model.", ""});
   const int d = m.d_model;
   ModelWeights w;
   w.token_embedding = s.get("embed_tokens.weight", {m.vocab_size, d});
@@ -181,39 +215,22 @@ ModelWeights load_llama_family(const ModelSpec& m, const SafetensorsFile& f) {
                       : standard_attention(s, m, p + "self_attn.", "q_proj", "k_proj", "v_proj",
                                            "o_proj");
     l.ffn_norm = s.norm(p + "post_attention_layernorm", d, false);
-    if (!m.is_moe_layer(i)) {
+    if (m.is_moe_layer(i))
+      l.moe = moe_layer(s, m, p);
+    else
       l.ffn = swiglu(s, p + "mlp.", d, m.d_ff, "gate_proj", "up_proj", "down_proj", m.mlp_bias);
-      w.decoder.layers.push_back(std::move(l));
-      continue;
-    }
-    const MoeSpec& e = m.moe;
-    MoeWeights moe;
-    const bool mixtral = m.layout == WeightLayout::Mixtral;
-    const std::string mp = p + (mixtral ? "block_sparse_moe." : "mlp.");
-    moe.router = s.linear(mp + "gate", e.experts, d, false);
-    if (e.correction_bias) moe.correction_bias = s.get(mp + "gate.e_score_correction_bias", {e.experts});
-    for (int x = 0; x < e.experts; ++x) {
-      const std::string ep = mp + "experts." + std::to_string(x) + ".";
-      moe.experts.push_back(mixtral ? swiglu(s, ep, d, e.expert_intermediate, "w1", "w3", "w2")
-                                    : swiglu(s, ep, d, e.expert_intermediate, "gate_proj",
-                                             "up_proj", "down_proj"));
-    }
-    if (e.shared_experts > 0) {
-      const bool qwen = m.layout == WeightLayout::Qwen2Moe;
-      moe.shared = swiglu(s, mp + (qwen ? "shared_expert." : "shared_experts."), d,
-                          e.shared_intermediate, "gate_proj", "up_proj", "down_proj");
-      if (e.shared_gate) moe.shared_gate = s.linear(mp + "shared_expert_gate", 1, d, false);
-    }
-    l.moe = std::move(moe);
     w.decoder.layers.push_back(std::move(l));
   }
   w.decoder.final_norm = s.norm("norm", d, false);
-  if (!m.tied_embeddings) w.lm_head = root.linear("lm_head", m.vocab_size, d, false);
+  if (m.tied_embeddings)
+    tied_head_copy(root, "lm_head.weight", s.prefix() + "embed_tokens.weight");
+  else
+    w.lm_head = root.linear("lm_head", m.vocab_size, d, false);
   return w;
 }
 
 // T5 and Switch: encoder.block.{i}.layer.{j}, decoder.block.{i}.layer.{j}.
-StackWeights load_t5_stack(const ModelSpec& m, const Source& s, bool decoder) {
+StackWeights load_t5_stack(const ModelSpec& m, const Reader& s, bool decoder) {
   const int d = m.d_model;
   const int layers = decoder ? m.decoder_layers : m.layers;
   StackWeights stack;
@@ -261,34 +278,55 @@ StackWeights load_t5_stack(const ModelSpec& m, const Source& s, bool decoder) {
   return stack;
 }
 
-ModelWeights load_t5_family(const ModelSpec& m, const SafetensorsFile& f) {
-  Source s(f, "");
+// The head is the checkpoint's lm_head.weight whenever it has one, as
+// transformers 5 keeps it; only without one is it the shared table.
+void settle_t5_head(ModelSpec& m, const SafetensorsFile& f, LoadReport& report) {
+  if (f.contains("lm_head.weight")) {
+    if (m.tied_embeddings)
+      report.warnings.push_back("the checkpoint has its own lm_head.weight, so it is the LM head "
+                                "(config.json's tie_word_embeddings is read as tying the encoder and "
+                                "decoder tables only, as transformers 5 does)");
+    m.tied_embeddings = false;
+  } else if (!m.tied_embeddings) {
+    throw InputError(f.path() + ": missing tensor 'lm_head.weight': config.json gives this T5 a head "
+                     "of its own (scale_decoder_outputs false, or tie_word_embeddings false)");
+  }
+}
+
+ModelWeights load_t5_family(const ModelSpec& m, const Reader& s) {
   ModelWeights w;
-  const char* embed = f.contains("shared.weight") ? "shared.weight" : "encoder.embed_tokens.weight";
+  const char* embed = s.file().contains("shared.weight") ? "shared.weight" : "encoder.embed_tokens.weight";
   w.token_embedding = s.get(embed, {m.vocab_size, m.d_model});
+  for (const char* copy : {"encoder.embed_tokens.weight", "decoder.embed_tokens.weight"})
+    if (copy != std::string(embed) && s.file().contains(copy) && same_tensor(s.file(), copy, embed))
+      s.consume(copy);
   w.encoder = load_t5_stack(m, s, false);
   w.decoder = load_t5_stack(m, s, true);
   if (!m.tied_embeddings) w.lm_head = s.linear("lm_head", m.vocab_size, m.d_model, false);
   return w;
 }
 
-}  // namespace
-
-ModelWeights load_hf_weights(const ModelSpec& spec, const SafetensorsFile& file) {
+ModelWeights read_weights(ModelSpec& spec, const SafetensorsFile& file, LoadReport& report,
+                          Reader::Mode mode) {
+  if (spec.layout == WeightLayout::T5 || spec.layout == WeightLayout::Switch)
+    settle_t5_head(spec, file, report);
+  Reader reader(file, mode);
+  ModelWeights w;
   switch (spec.layout) {
-    case WeightLayout::Bert: return load_bert(spec, file);
-    case WeightLayout::Gpt2: return load_gpt2(spec, file);
+    case WeightLayout::Bert: w = load_bert(spec, reader); break;
+    case WeightLayout::Gpt2: w = load_gpt2(spec, reader); break;
     case WeightLayout::Llama:
     case WeightLayout::Mixtral:
     case WeightLayout::Qwen2Moe:
-    case WeightLayout::DeepSeek: return load_llama_family(spec, file);
+    case WeightLayout::DeepSeek: w = load_llama_family(spec, reader); break;
     case WeightLayout::T5:
-    case WeightLayout::Switch: return load_t5_family(spec, file);
+    case WeightLayout::Switch: w = load_t5_family(spec, reader); break;
   }
-  throw InputError(file.path() + ": no weight layout for this model");
+  audit_unused_tensors(spec, reader, report);
+  return w;
 }
 
-LoadedModel load_hf_model(const std::string& folder) {
+LoadedModel open_folder(const std::string& folder, Reader::Mode mode) {
   namespace fs = std::filesystem;
   LoadedModel m;
   m.spec = import_hf_config(folder);
@@ -296,10 +334,28 @@ LoadedModel load_hf_model(const std::string& folder) {
   std::error_code ec;
   if (!fs::exists(weights, ec))
     throw InputError(weights.string() + ": no such file (sharded checkpoints are not supported yet)");
-  check_fits_in_memory(m.spec, available_memory_bytes());
+  if (mode == Reader::Mode::Load) check_fits_in_memory(m.spec, available_memory_bytes());
   SafetensorsFile file(weights.string());
-  m.weights = load_hf_weights(m.spec, file);
+  m.weights = read_weights(m.spec, file, m.report, mode);
   return m;
+}
+
+}  // namespace
+
+ModelWeights load_hf_weights(ModelSpec& spec, const SafetensorsFile& file, LoadReport& report) {
+  return read_weights(spec, file, report, Reader::Mode::Load);
+}
+
+LoadReport check_hf_weights(ModelSpec& spec, const SafetensorsFile& file) {
+  LoadReport report;
+  read_weights(spec, file, report, Reader::Mode::HeaderOnly);
+  return report;
+}
+
+LoadedModel load_hf_model(const std::string& folder) { return open_folder(folder, Reader::Mode::Load); }
+
+LoadedModel inspect_hf_model(const std::string& folder) {
+  return open_folder(folder, Reader::Mode::HeaderOnly);
 }
 
 }  // namespace archscope

@@ -183,7 +183,8 @@ ModelWeights make_random_weights(const ModelSpec& s, uint64_t seed, uint64_t bud
     w.mlm_dense = make.linear(d, d, true);
     w.mlm_norm = make.norm(d, true);
     w.mlm_bias = make.normal({s.vocab_size}, 0.1);
-  } else if (!s.tied_embeddings) {
+  }
+  if (!s.tied_embeddings) {
     w.lm_head = make.linear(s.vocab_size, d, false);
   }
   return w;

@@ -228,6 +228,11 @@ Tensor SafetensorsFile::load(const std::string& name) const {
   return t;
 }
 
+std::string_view SafetensorsFile::raw_bytes(const std::string& name) const {
+  const TensorEntry& e = entry(name);
+  return {reinterpret_cast<const char*>(data_ + e.begin), static_cast<size_t>(e.end - e.begin)};
+}
+
 std::vector<int64_t> SafetensorsFile::load_ints(const std::string& name) const {
   const TensorEntry& e = entry(name);
   const uint8_t* src = data_ + e.begin;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,8 @@ class SafetensorsFile {
   Tensor load(const std::string& name) const;
   // Integer tensors (I64/I32), for token ids.
   std::vector<int64_t> load_ints(const std::string& name) const;
+  // The stored bytes of a tensor, in its dtype's encoding; valid while the file is open.
+  std::string_view raw_bytes(const std::string& name) const;
 
  private:
   std::string path_;

@@ -55,34 +55,78 @@ const std::string& WordVocabulary::word(int id) const {
   return id >= 0 && id < size() ? words_[id] : unknown;
 }
 
-std::vector<std::string> WordVocabulary::pieces(const std::string& text) const {
-  std::vector<std::string> out;
+namespace {
+
+// BERT's bracketed special tokens (any case), as the built-in words that play their part.
+int bert_special(const std::string& text, size_t at, size_t& length) {
+  static const std::pair<const char*, int> specials[] = {
+      {"[CLS]", WordVocabulary::kCls}, {"[SEP]", WordVocabulary::kSep}, {"[MASK]", WordVocabulary::kMask},
+      {"[PAD]", WordVocabulary::kPad}, {"[UNK]", WordVocabulary::kUnk}};
+  for (auto [name, id] : specials) {
+    const std::string n = name;
+    if (lower(text.substr(at, n.size())) == lower(n)) {
+      length = n.size();
+      return id;
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::vector<WordVocabulary::Piece> WordVocabulary::tokenize(const std::string& text) const {
+  std::vector<Piece> pieces;
   std::string current;
   auto flush = [&] {
-    if (!current.empty()) out.push_back(lower(current));
+    if (current.empty()) return;
+    std::string word = lower(current);
+    const int id = id_of(word);
+    pieces.push_back({std::move(word), id < 0 ? kUnk : id, id >= 0});
     current.clear();
   };
-  for (unsigned char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = 0;
+    if (c == '[') {
+      const int special = bert_special(text, i, length);
+      if (special >= 0) {
+        flush();
+        std::string name = text.substr(i, length);
+        for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        pieces.push_back({name, special, true});
+        i += length - 1;
+        continue;
+      }
+    }
     if (std::isspace(c)) {
       flush();
     } else if (std::ispunct(c) && c != '<' && c != '>' && c != '/') {
       flush();
-      out.push_back(std::string(1, static_cast<char>(c)));
+      const std::string mark(1, static_cast<char>(c));
+      const int id = id_of(mark);
+      pieces.push_back({mark, id < 0 ? kUnk : id, id >= 0});
     } else {
       current.push_back(static_cast<char>(c));
     }
   }
   flush();
-  return out;
+  return pieces;
 }
 
 std::vector<int> WordVocabulary::encode(const std::string& text) const {
   std::vector<int> ids;
-  for (const std::string& piece : pieces(text)) {
-    const int id = id_of(piece);
-    ids.push_back(id < 0 ? kUnk : id);
-  }
+  for (const Piece& p : tokenize(text)) ids.push_back(p.id);
   return ids;
+}
+
+std::vector<int> sentence_pair_types(const std::vector<int>& ids) {
+  std::vector<int> types(ids.size(), 0);
+  bool after_sep = false;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    types[i] = after_sep ? 1 : 0;
+    if (ids[i] == WordVocabulary::kSep) after_sep = true;
+  }
+  return types;
 }
 
 const char* demo_sentence() { return "the cat sat on the mat because the router sends each token to two experts ."; }

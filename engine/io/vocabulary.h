@@ -13,10 +13,18 @@ class WordVocabulary {
 
   int size() const { return static_cast<int>(words_.size()); }
   // Lowercases, splits on white space and punctuation (punctuation marks are
-  // tokens of their own); unknown words map to <unk>.
+  // tokens of their own); unknown words map to <unk>. BERT's special tokens
+  // [CLS], [SEP], [MASK], [PAD] and [UNK] are read as <s>, </s>, <mask>, <pad>
+  // and <unk>, so "[CLS] a b [SEP] c d [SEP]" is a sentence pair.
   std::vector<int> encode(const std::string& text) const;
-  // The pieces encode() maps to ids, lowercased: words and punctuation marks.
-  std::vector<std::string> pieces(const std::string& text) const;
+  // The pieces encode() maps to ids, as written (words lowercased, BERT's
+  // bracketed specials uppercased), with their ids; known = in the vocabulary.
+  struct Piece {
+    std::string text;
+    int id = -1;
+    bool known = false;
+  };
+  std::vector<Piece> tokenize(const std::string& text) const;
   const std::string& word(int id) const;
   int id_of(const std::string& word) const;  // -1 when absent
 
@@ -24,11 +32,18 @@ class WordVocabulary {
   static constexpr int kEos = 1;
   static constexpr int kUnk = 2;
   static constexpr int kBos = 3;
+  static constexpr int kMask = 4;
+  static constexpr int kCls = kBos;  // [CLS]
+  static constexpr int kSep = kEos;  // [SEP]
 
  private:
   explicit WordVocabulary(std::vector<std::string> words);
   std::vector<std::string> words_;
 };
+
+// BERT segment ids of `ids`: 0 (sentence A) up to and including the first
+// [SEP], 1 (sentence B) after it; all 0 when there is no [SEP].
+std::vector<int> sentence_pair_types(const std::vector<int>& ids);
 
 // The sentence the app opens with.
 const char* demo_sentence();

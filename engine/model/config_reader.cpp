@@ -19,6 +19,11 @@ const nlohmann::json* ConfigReader::find(const std::string& key) const {
 
 bool ConfigReader::has(const std::string& key) const { return find(key) != nullptr; }
 
+bool ConfigReader::is_null(const std::string& key) const {
+  auto it = object_.find(key);
+  return it != object_.end() && it->is_null();
+}
+
 void ConfigReader::fail(const std::string& key, const std::string& expected) const {
   const nlohmann::json* v = find(key);
   std::string found = "nothing (the key is missing)";

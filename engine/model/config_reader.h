@@ -16,6 +16,9 @@ class ConfigReader {
   ConfigReader(const nlohmann::json& object, std::string where, std::string prefix = "");
 
   bool has(const std::string& key) const;  // present and not null
+  // Present with the value null: transformers passes None on, which for some
+  // keys means something other than the default (q_lora_rank: no compression).
+  bool is_null(const std::string& key) const;
   int positive_int(const std::string& key) const;
   int positive_int_or(const std::string& key, int fallback) const;  // null/absent -> fallback
   int non_negative_int_or(const std::string& key, int fallback) const;

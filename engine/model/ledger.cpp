@@ -142,11 +142,13 @@ Count attention_count(const ModelSpec& s) {
 
 bool gated(FfnKind f) { return f == FfnKind::SwiGLU || f == FfnKind::GatedGelu; }
 
-Count ffn_count(const ModelSpec& s, i64 width) {
+// Routed experts never have biases in the supported families (mlp_bias is
+// LlamaMLP's and DeepSeek-V2's dense and shared MLPs').
+Count ffn_count(const ModelSpec& s, i64 width, bool bias) {
   const i64 d = s.d_model;
-  Count c = linear(d, width, s.mlp_bias);
-  if (gated(s.ffn)) c += linear(d, width, s.mlp_bias);
-  c += linear(width, d, s.mlp_bias);
+  Count c = linear(d, width, bias);
+  if (gated(s.ffn)) c += linear(d, width, bias);
+  c += linear(width, d, bias);
   return c;
 }
 
@@ -165,17 +167,17 @@ void count_stack(const ModelSpec& s, Accountant& a, const std::string& stack, in
     if (s.position == PositionKind::T5Relative && i == 0)
       a.add(stack + ".relative_bias", table(static_cast<i64>(s.buckets.num_buckets) * s.heads));
     if (!s.is_moe_layer(i)) {
-      a.add(stack + ".ffn", ffn_count(s, s.d_ff));
+      a.add(stack + ".ffn", ffn_count(s, s.d_ff, s.mlp_bias));
       continue;
     }
     const MoeSpec& m = s.moe;
-    const Count expert = ffn_count(s, m.expert_intermediate);
+    const Count expert = ffn_count(s, m.expert_intermediate, false);
     a.add(stack + ".moe.experts", expert * m.experts, expert * m.top_k);
     Count router = linear(s.d_model, m.experts, m.router_bias);
     if (m.correction_bias) router += table(m.experts);
     a.add(stack + ".moe.router", router);
     if (m.shared_experts > 0) {
-      Count shared = ffn_count(s, m.shared_intermediate);
+      Count shared = ffn_count(s, m.shared_intermediate, s.mlp_bias);
       if (m.shared_gate) shared += linear(s.d_model, 1, false);
       a.add(stack + ".moe.shared_experts", shared);
     }
@@ -239,11 +241,12 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
     a.add("pooler", Count{0, pooler.all()});
   }
   if (s.mlm_head) {
-    // Transform, its LayerNorm and the vocabulary bias; the decoder is tied.
+    // Transform, its LayerNorm, the vocabulary bias, and the decoder when untied.
     Count extra = linear(d, d, true) + table(2 * d) + table(v);
+    if (!s.tied_embeddings) extra += linear(d, v, false);
     a.add("mlm_head", extra, extra, false,
           "BertForMaskedLM adds these; the published BERT total is BertModel's");
-    a.add_tied_matmul(v * d);
+    if (s.tied_embeddings) a.add_tied_matmul(v * d);
     return;
   }
   if (s.tied_embeddings) {
@@ -256,7 +259,23 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
 
 }  // namespace
 
+int64_t default_context(const ModelSpec& s) {
+  const int64_t fallback = 4096;
+  return s.max_positions > 0 ? std::min<int64_t>(fallback, s.max_positions) : fallback;
+}
+
 Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
+  std::string context_note = "given";
+  if (context <= 0) {
+    context = default_context(s);
+    const std::string limit = s.position == PositionKind::Learned
+                                  ? "the model's " + std::to_string(context) + "-position table"
+                                  : "the model's context limit of " + std::to_string(context);
+    context_note = context < 4096 ? "default: " + limit : "default (4096, within the model's positions)";
+  } else if (s.position == PositionKind::Learned && context > s.max_positions) {
+    throw InputError("context " + std::to_string(context) + " (--context): " + s.name + " has a learned table of " +
+                     std::to_string(s.max_positions) + " positions and cannot attend further");
+  }
   Accountant a;
   count_embeddings_and_heads(s, a);
   int kv_layers = 0;
@@ -276,6 +295,15 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
   Ledger l = a.finish();
   l.dtype = dtype;
   l.context = context;
+  l.context_note = context_note;
+  l.per_token = s.family == Family::EncoderDecoder
+                    ? "one source token through the encoder plus one target token through the "
+                      "decoder and the LM head (a source and a target of `context` tokens each)"
+                    : "one token";
+  l.flops_convention =
+      "forward FLOPs, 2 per multiply-add: 2 x the matmul weights a token meets (LM head included, "
+      "embedding lookups not) + 2 x attention layers x heads x (d_qk + d_v) x context for QK^T and AV; "
+      "the PaLM convention (Chowdhery et al. 2022, appendix B) without its training factor of 3";
   l.matmul_params_active = a.matmul_active();
   l.lora_trainable = s.lora.rank > 0
                          ? (s.family == Family::EncoderDecoder
@@ -295,6 +323,15 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
   }
   if (kv_layers == 0) l.kv_cache_formula = "encoder-only: no KV cache is kept";
   l.kv_cache_bytes_per_token = static_cast<i64>(kv_layers) * l.kv_cache_elements_per_token_per_layer * b;
+  if (s.family == Family::EncoderDecoder) {
+    // The decoder caches its own K/V per target token, and every decoder layer's
+    // cross-attention keeps the K/V it projects from each source token.
+    l.kv_cache_self_bytes = l.kv_cache_bytes_per_token;
+    l.kv_cache_cross_bytes = l.kv_cache_bytes_per_token;
+    l.kv_cache_bytes_per_token = l.kv_cache_self_bytes + l.kv_cache_cross_bytes;
+    l.kv_cache_formula = "2 * L_dec * kv_heads * head_dim * bytes per target token (self-attention) + "
+                         "the same per source token (cross-attention K/V of the encoder output)";
+  }
   l.weights_bytes = l.params_total * b;
 
   l.attention_context = context;

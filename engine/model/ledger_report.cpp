@@ -90,6 +90,7 @@ nlohmann::json spec_to_json(const ModelSpec& s) {
                 {"drop_policy", to_string(s.moe.drop_policy)},
                 {"moe_layers", moe_layers}};
     if (!s.moe.library_compat.empty()) j["moe"]["library_compat"] = s.moe.library_compat;
+    if (!s.moe.compat_mode.empty()) j["moe"]["compat_mode"] = s.moe.compat_mode;
   }
   return j;
 }
@@ -104,8 +105,16 @@ nlohmann::json ledger_to_json(const ModelSpec& s, const Ledger& l) {
     if (!line.note.empty()) e["note"] = line.note;
     breakdown.push_back(e);
   }
+  nlohmann::json kv = {{"layers", l.kv_cache_layers},
+                       {"elements_per_token_per_layer", l.kv_cache_elements_per_token_per_layer},
+                       {"formula", l.kv_cache_formula}};
+  if (s.family == Family::EncoderDecoder) {
+    kv["self_bytes_per_target_token"] = l.kv_cache_self_bytes;
+    kv["cross_bytes_per_source_token"] = l.kv_cache_cross_bytes;
+  }
   return {
       {"model", spec_to_json(s)},
+      {"per_token", l.per_token},
       {"params_total", l.params_total},
       {"params_active", l.params_active},
       {"params_breakdown", breakdown},
@@ -113,13 +122,12 @@ nlohmann::json ledger_to_json(const ModelSpec& s, const Ledger& l) {
       {"dtype", to_string(l.dtype)},
       {"weights_bytes", l.weights_bytes},
       {"kv_cache_bytes_per_token", l.kv_cache_bytes_per_token},
-      {"kv_cache",
-       {{"layers", l.kv_cache_layers},
-        {"elements_per_token_per_layer", l.kv_cache_elements_per_token_per_layer},
-        {"formula", l.kv_cache_formula}}},
+      {"kv_cache", kv},
       {"flops_per_token", l.flops_per_token},
       {"flops",
        {{"context", l.context},
+        {"context_source", l.context_note},
+        {"convention", l.flops_convention},
         {"attention_context", l.attention_context},
         {"matmul", l.flops_matmul},
         {"attention", l.flops_attention},
@@ -139,6 +147,7 @@ std::string ledger_to_text(const ModelSpec& s, const Ledger& l) {
   if (s.is_moe())
     o << "  MoE: " << s.moe.experts << " experts, top-" << s.moe.top_k << ", router "
       << to_string(s.moe.router) << ", capacity " << to_string(s.moe.capacity_mode) << "\n";
+  if (!s.moe.library_compat.empty()) o << "  routing: " << s.moe.library_compat << "\n";
   o << "\n  parameters   total " << with_commas(l.params_total) << " (" << short_count(l.params_total)
     << ")   active/token " << with_commas(l.params_active) << " ("
     << short_count(l.params_active) << ")\n";
@@ -150,11 +159,13 @@ std::string ledger_to_text(const ModelSpec& s, const Ledger& l) {
     o << row;
   }
   if (l.lora_trainable > 0) o << "  LoRA trainable parameters " << with_commas(l.lora_trainable) << "\n";
+  if (s.family == Family::EncoderDecoder) o << "  per token    " << l.per_token << "\n";
   o << "  KV cache     " << with_commas(l.kv_cache_bytes_per_token) << " bytes/token ("
     << to_string(l.dtype) << "; " << l.kv_cache_formula << ")\n";
   o << "  FLOPs        " << with_commas(l.flops_per_token) << " per token at context " << l.context
-    << " (matmul " << short_count(static_cast<double>(l.flops_matmul)) << ", attention "
-    << short_count(static_cast<double>(l.flops_attention)) << ")\n";
+    << ", " << l.context_note << " (matmul " << short_count(static_cast<double>(l.flops_matmul))
+    << ", attention " << short_count(static_cast<double>(l.flops_attention)) << ")\n";
+  o << "               " << l.flops_convention << "\n";
   return o.str();
 }
 

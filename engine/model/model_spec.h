@@ -120,6 +120,9 @@ struct MoeSpec {
   // Set when the spec reproduces a library's behaviour rather than the paper's,
   // saying what differs and why (shown by `info` and the app).
   std::string library_compat;
+  // The named compatibility mode in force ("scaled-input", "zero"), or empty
+  // (engine/model/compat.h lists them with their library versions).
+  std::string compat_mode;
 
   bool operator==(const MoeSpec&) const = default;
 };
@@ -194,7 +197,9 @@ struct ModelSpec {
   bool tied_embeddings = false;
   bool pooler = false;  // BERT: tanh pooler on [CLS], counted in the published total
   bool mlm_head = false;  // BERT: transform + LN + tied decoder + bias
-  bool scale_tied_logits = false;  // T5: decoder output * D^-0.5 before a tied head
+  // T5: the decoder output is scaled by D^-0.5 before the LM head (transformers'
+  // scale_decoder_outputs; older configs imply it by tie_word_embeddings).
+  bool scale_decoder_outputs = false;
 
   bool is_moe() const { return moe.experts > 0; }
   // Is layer i of a stack an MoE layer? Same rule for encoder and decoder stacks.

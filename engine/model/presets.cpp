@@ -42,7 +42,7 @@ ModelSpec t5_like(const char* name, const char* description) {
   s.ffn = FfnKind::Relu;
   s.mask.kind = MaskKind::Causal;  // the decoder's self-attention; the encoder's is bidirectional
   s.tied_embeddings = true;
-  s.scale_tied_logits = true;
+  s.scale_decoder_outputs = true;
   return s;
 }
 
@@ -207,7 +207,7 @@ ModelSpec switch_base_8() {
   set_heads(s, 12, 12, 64);
   s.d_ff = 3072;
   s.max_positions = 512;
-  s.scale_tied_logits = true;
+  s.scale_decoder_outputs = true;
   s.moe.experts = 8;
   s.moe.top_k = 1;
   s.moe.expert_intermediate = 3072;
@@ -216,6 +216,7 @@ ModelSpec switch_base_8() {
   s.moe.step_remainder = 1;
   s.moe.capacity_mode = CapacityMode::Factor;
   s.moe.capacity_factor = 1.25;
+  s.moe.capacity = 64;  // the hub config's expert_capacity, which --compat applies
   s.moe.aux_loss_coef = 0.01;
   s.moe.z_loss_coef = 1e-3;
   return s;

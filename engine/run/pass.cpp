@@ -222,21 +222,20 @@ class Pass {
     return x;
   }
 
-  // logits (T, V) from the last hidden states (T, D).
+  // logits (T, V) from the last hidden states (T, D). The head is the input
+  // table when tied, else its own weight (lm_head, BERT's decoder).
   DeviceTensor head(DeviceTensor x) {
     const ModelWeights& w = R_.host();
+    const DeviceTensor& vocab = R_[s_.tied_embeddings ? w.token_embedding : w.lm_head.w];  // (V, D)
     if (s_.mlm_head) {
-      // BERT: t = LN(act(W_t x + b_t)); logits = t · W_wordᵀ + b_vocab
+      // BERT: t = LN(act(W_t x + b_t)); logits = t · W_decoderᵀ + b_vocab
       DeviceTensor t = b_.activate(b_.linear(x, R_[w.mlm_dense.w], R_.optional(w.mlm_dense.b)), activation_of(s_.ffn));
       t = b_.layer_norm(t, R_[w.mlm_norm.gamma], R_.optional(w.mlm_norm.beta), static_cast<float>(s_.norm_eps));
-      return b_.linear(t, R_[w.token_embedding], R_.optional(w.mlm_bias));
+      return b_.linear(t, vocab, R_.optional(w.mlm_bias));
     }
-    if (s_.tied_embeddings) {
-      // T5: the tied head sees the output scaled by D^-0.5
-      if (s_.scale_tied_logits) x = b_.scale(x, 1.0f / std::sqrt(static_cast<float>(s_.d_model)));
-      return b_.linear(x, R_[w.token_embedding], nullptr);
-    }
-    return b_.linear(x, R_[w.lm_head.w], nullptr);
+    // T5: the head sees the output scaled by D^-0.5
+    if (s_.scale_decoder_outputs) x = b_.scale(x, 1.0f / std::sqrt(static_cast<float>(s_.d_model)));
+    return b_.linear(x, vocab, nullptr);
   }
 
   Backend& b_;
