@@ -143,10 +143,14 @@ Document preset_document(const std::string& name, bool full_size) {
 Document folder_document(const std::string& folder) {
   ModelSource source = resolve_model(folder, false);
   if (source.is_preset) return preset_document(folder);
+  // The checkpoint's header settles what the config leaves open and is checked
+  // against the spec now, so a broken folder is refused before anything runs.
+  check_checkpoint(source);
   Document d;
   d.model = folder;
   d.folder = source.folder;
   d.loaded = d.spec = source.spec;
+  d.load_warnings = source.report.warnings;
   d.masks = default_mask_panels(d.spec);
   d.objective = default_objective(d.spec);
   d.ledger_context = default_ledger_context(d.spec);

@@ -22,6 +22,7 @@ struct Document {
   ModelSpec loaded;        // as the preset or config.json gave it
   ModelSpec spec;          // as edited; always valid
   uint64_t seed = 1234;    // presets' (and edited checkpoints') weights
+  std::vector<std::string> load_warnings;  // tensors of the checkpoint the spec does not use
 
   // Input: text in the presets' word vocabulary, or token ids for folders.
   std::string text;

@@ -112,7 +112,9 @@ std::shared_ptr<const ModelWeights> Runner::weights_for(const Document& doc) {
   if (from_file) {
     check_fits_in_memory(doc.spec, available_memory_bytes());
     SafetensorsFile file(doc.folder + "/model.safetensors");
-    weights_ = std::make_shared<const ModelWeights>(load_hf_weights(doc.spec, file));
+    ModelSpec spec = doc.spec;  // already settled by the header check when the folder opened
+    LoadReport report;
+    weights_ = std::make_shared<const ModelWeights>(load_hf_weights(spec, file, report));
     weights_description_ = "weights from " + doc.folder + "/model.safetensors";
   } else {
     weights_ = std::make_shared<const ModelWeights>(make_random_weights(doc.spec, doc.seed));
@@ -145,6 +147,7 @@ RunResult Runner::run(const Document& doc) {
   session_tokens_ = r.tokens;
   r.trace = session_->run();
   r.weights = weights_description_;
+  for (const std::string& w : doc.load_warnings) r.tokens.notes.push_back("checkpoint: " + w);
   return r;
 }
 
