@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "app/views/ledger_view.h"
 #include "engine/model/presets.h"
 
 namespace archscope::explorer {
@@ -46,7 +47,7 @@ views::Scene make_scene(const Document& doc, const RunResult* run, uint64_t vers
       // No valid input yet: the views show the model without tokens.
     }
   }
-  scene.ledger = compute_ledger(doc.spec, doc.ledger_dtype, doc.ledger_context);
+  scene.ledger = views::ledger_at(doc.spec, doc.ledger_dtype, doc.ledger_context);
   if (doc.is_preset() && !doc.full_size)
     if (const Preset* p = find_preset(doc.model)) scene.published = p->full;
   return scene;

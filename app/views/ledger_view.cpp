@@ -64,13 +64,19 @@ std::string context_words(int64_t context) {
 
 const ModelSpec& ledger_spec(const Scene& s) { return s.published ? *s.published : s.spec; }
 
+Ledger ledger_at(const ModelSpec& spec, DType dtype, int64_t context) {
+  if (spec.position == PositionKind::Learned && spec.max_positions > 0)
+    context = std::min<int64_t>(context, spec.max_positions);
+  return compute_ledger(spec, dtype, context);
+}
+
 std::vector<AttentionVariant> attention_variants(const ModelSpec& base, DType dtype, int64_t context) {
   std::vector<AttentionVariant> out;
   const int H = base.heads;
   const int Dh = base.attention == AttentionKind::MLA ? base.mla.v_head_dim : base.head_dim;
   auto add = [&](const std::string& name, ModelSpec s) {
     if (!validate(s).empty()) return;
-    Ledger l = compute_ledger(s, dtype, context);
+    Ledger l = ledger_at(s, dtype, context);
     out.push_back({name, std::move(s), std::move(l)});
   };
   ModelSpec mha = base;
@@ -118,7 +124,7 @@ void LedgerView::draw(ViewContext& ctx) {
   Canvas& c = ctx.canvas;
   Rect area = ctx.area;
   const ModelSpec& spec = ledger_spec(s);
-  const Ledger l = compute_ledger(spec, s.ledger_dtype, s.ledger_context);
+  const Ledger l = ledger_at(spec, s.ledger_dtype, s.ledger_context);
   draw_title(c, th, area, title(),
              spec.name + (s.published ? " at its published size" : "") + " · " + to_string(s.ledger_dtype) +
                  " · context " + context_words(l.context));
@@ -142,7 +148,7 @@ void LedgerView::draw(ViewContext& ctx) {
   y += card(c, th, {left.min.x, y}, w, "Weights", human_bytes(static_cast<double>(l.weights_bytes)),
             "at " + std::string(to_string(s.ledger_dtype)) + "; " + human_bytes(l.params_total * 4.0) + " at fp32");
   if (s.published) {
-    const Ledger small = compute_ledger(s.spec, s.ledger_dtype, s.ledger_context);
+    const Ledger small = ledger_at(s.spec, s.ledger_dtype, s.ledger_context);
     TextStyle note = th.label();
     text_at(c, {left.min.x, y}, Anchor::TopLeft,
             fit_text(c, "The classroom size running here: " + short_count(static_cast<double>(small.params_total)) +
@@ -226,7 +232,7 @@ void LedgerView::draw(ViewContext& ctx) {
 
 nlohmann::json LedgerView::data(const Scene& s) const {
   const ModelSpec& spec = ledger_spec(s);
-  nlohmann::json out = ledger_to_json(spec, compute_ledger(spec, s.ledger_dtype, s.ledger_context));
+  nlohmann::json out = ledger_to_json(spec, ledger_at(spec, s.ledger_dtype, s.ledger_context));
   out["view"] = "ledger";
   nlohmann::json variants = nlohmann::json::array();
   for (const auto& v : attention_variants(spec, s.ledger_dtype, s.ledger_context))
@@ -240,7 +246,7 @@ nlohmann::json LedgerView::data(const Scene& s) const {
 
 std::vector<std::vector<std::string>> LedgerView::table(const Scene& s) const {
   const ModelSpec& spec = ledger_spec(s);
-  const Ledger l = compute_ledger(spec, s.ledger_dtype, s.ledger_context);
+  const Ledger l = ledger_at(spec, s.ledger_dtype, s.ledger_context);
   std::vector<std::vector<std::string>> t{{"quantity", "value", "note"}};
   t.push_back({"params_total", std::to_string(l.params_total), ""});
   t.push_back({"params_active", std::to_string(l.params_active), "per token"});

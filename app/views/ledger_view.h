@@ -23,6 +23,11 @@ class LedgerView final : public View {
 // runs its classroom size, else the spec itself.
 const ModelSpec& ledger_spec(const Scene& scene);
 
+// The ledger at `context`, held to a learned position table's length: a
+// classroom BERT has 128 positions while its published size has 512, and the
+// context slider is shared by both.
+Ledger ledger_at(const ModelSpec& spec, DType dtype, int64_t context);
+
 struct AttentionVariant {
   std::string name;  // "GQA (8 KV heads)"
   ModelSpec spec;

@@ -168,12 +168,12 @@ TEST_F(WindowTest, BadModelFolderShowsTheErrorAndKeepsTheModel) {
   EXPECT_EQ(controller().scene()->spec.name, before->spec.name);
   EXPECT_EQ(controller().document().model, default_preset().name);
 
-  // A config that imports but weights that do not load: the run fails, the old model stays.
+  // A config that imports but weights that do not load: refused before it runs, the old model stays.
   const fs::path broken = temp_dir("bad-weights");
   fs::copy_file(fs::path(ARCHSCOPE_FIXTURES) / "gpt2" / "config.json", broken / "config.json",
                 fs::copy_options::overwrite_existing);
   std::ofstream(broken / "model.safetensors") << "not a safetensors file";
-  EXPECT_TRUE(controller().open_folder(broken.string()));
+  EXPECT_FALSE(controller().open_folder(broken.string()));
   ASSERT_TRUE(window_->settle());
   EXPECT_NE(window_->banner_text().toStdString().find("model.safetensors"), std::string::npos)
       << window_->banner_text().toStdString();
