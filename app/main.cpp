@@ -1,5 +1,8 @@
 // archscope: with no arguments the GUI (not built yet: it prints the ledger of
 // the default model); subcommands run headless and need no display.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -35,9 +38,18 @@ int main(int argc, char** argv) {
   } catch (const ResourceError& e) {
     std::cerr << "archscope: " << e.what() << "\n";
     return 3;
+  } catch (const OutputError& e) {
+    std::cerr << "archscope: " << e.what() << "\n";
+    return 4;
   } catch (const std::exception& e) {
     std::cerr << "archscope: internal error: " << e.what() << "\n";
     return 1;
+  }
+  // Output to a full disk or a closed pipe must not end in exit status 0.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::cerr << "archscope: writing to standard output failed (" << std::strerror(errno) << ")\n";
+    return 4;
   }
   return 0;
 }

@@ -8,13 +8,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
 #include "engine/io/file_input.h"
+#include "engine/io/file_output.h"
 #include "engine/io/json_input.h"
 
 namespace archscope {
@@ -248,9 +248,10 @@ std::vector<int64_t> SafetensorsFile::load_ints(const std::string& name) const {
   return out;
 }
 
-void write_safetensors(const std::string& path,
-                       const std::vector<std::pair<std::string, Tensor>>& tensors) {
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     uint64_t bytes = static_cast<uint64_t>(t.numel()) * 4;
@@ -259,17 +260,14 @@ void write_safetensors(const std::string& path,
   }
   std::string text = header.dump();
   while ((8 + text.size()) % 8 != 0) text.push_back(' ');  // keep the data 8-byte aligned
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError(path + ": cannot open for writing");
+  OutputFile out(path);
   uint64_t n = text.size();
   uint8_t len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
-  out.write(reinterpret_cast<const char*>(len), 8);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const auto& [name, t] : tensors)
-    out.write(reinterpret_cast<const char*>(t.data.data()),
-              static_cast<std::streamsize>(t.numel() * 4));
-  if (!out) throw InputError(path + ": write failed");
+  out.write(len, 8);
+  out.write(text);
+  for (const auto& [name, t] : tensors) out.write(t.data.data(), static_cast<size_t>(t.numel()) * 4);
+  out.commit();
 }
 
 }  // namespace archscope
