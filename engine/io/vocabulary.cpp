@@ -38,7 +38,9 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-WordVocabulary::WordVocabulary(std::vector<std::string> words) : words_(std::move(words)) {}
+WordVocabulary::WordVocabulary(std::vector<std::string> words) : words_(std::move(words)) {
+  for (size_t i = 0; i < words_.size(); ++i) ids_.emplace(words_[i], static_cast<int>(i));
+}
 
 const WordVocabulary& WordVocabulary::builtin() {
   static const WordVocabulary vocab(builtin_words());
@@ -46,8 +48,8 @@ const WordVocabulary& WordVocabulary::builtin() {
 }
 
 int WordVocabulary::id_of(const std::string& w) const {
-  auto it = std::find(words_.begin(), words_.end(), w);
-  return it == words_.end() ? -1 : static_cast<int>(it - words_.begin());
+  auto it = ids_.find(w);
+  return it == ids_.end() ? -1 : it->second;
 }
 
 const std::string& WordVocabulary::word(int id) const {
@@ -74,13 +76,17 @@ int bert_special(const std::string& text, size_t at, size_t& length) {
 
 }  // namespace
 
-std::vector<int> WordVocabulary::encode(const std::string& text) const {
+std::vector<int> WordVocabulary::encode(const std::string& text, std::vector<std::string>* unknown) const {
   std::vector<int> ids;
   std::string current;
+  auto push = [&](const std::string& word) {
+    const int id = id_of(word);
+    ids.push_back(id < 0 ? kUnk : id);
+    if (id < 0 && unknown) unknown->push_back(word);
+  };
   auto flush = [&] {
     if (current.empty()) return;
-    int id = id_of(lower(current));
-    ids.push_back(id < 0 ? kUnk : id);
+    push(lower(current));
     current.clear();
   };
   for (size_t i = 0; i < text.size(); ++i) {
@@ -99,8 +105,7 @@ std::vector<int> WordVocabulary::encode(const std::string& text) const {
       flush();
     } else if (std::ispunct(c) && c != '<' && c != '>' && c != '/') {
       flush();
-      int id = id_of(std::string(1, static_cast<char>(c)));
-      ids.push_back(id < 0 ? kUnk : id);
+      push(std::string(1, static_cast<char>(c)));
     } else {
       current.push_back(static_cast<char>(c));
     }
