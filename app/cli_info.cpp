@@ -35,12 +35,12 @@ void add_presets_command(CLI::App& app) {
       std::cout << out.dump(2) << "\n";
       return;
     }
-    std::printf("%-14s %-16s %-5s %-15s %9s %9s  %s\n", "preset", "family", "attn", "mask", "params",
+    std::printf("%-14s %-16s %-5s %-22s %9s %9s  %s\n", "preset", "family", "attn", "mask", "params",
                 "active", "description");
     for (const auto& p : presets()) {
       Ledger l = compute_ledger(p.full);
-      std::printf("%-14s %-16s %-5s %-15s %9s %9s  %s\n", p.name.c_str(), to_string(p.full.family),
-                  to_string(p.full.attention), to_string(p.full.mask.kind),
+      std::printf("%-14s %-16s %-5s %-22s %9s %9s  %s\n", p.name.c_str(), to_string(p.full.family),
+                  to_string(p.full.attention), describe_mask(p.full, true).c_str(),
                   short_count(l.params_total).c_str(), short_count(l.params_active).c_str(),
                   p.full.description.c_str());
     }
