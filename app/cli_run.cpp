@@ -14,6 +14,7 @@
 #include "engine/io/safetensors.h"
 #include "engine/io/trace_export.h"
 #include "engine/io/vocabulary.h"
+#include "engine/model/run_memory.h"
 
 namespace archscope {
 
@@ -78,17 +79,21 @@ void add_run_command(CLI::App& app) {
     RunPlan plan = plan_run(*o);
     ModelSource& source = plan.source;
     for (const auto& note : plan.notes) std::cerr << "archscope: note: " << note << "\n";
+    // The summary needs the metrics and logits; only a dump keeps everything.
+    const TraceRequest request = o->dump.empty() ? TraceRequest::summary() : TraceRequest::everything();
+    // Weights, trace and working memory, refused with the numbers before anything is allocated.
+    const int64_t tokens = static_cast<int64_t>(plan.inputs.input_ids.size());
+    const int64_t decoder_tokens = static_cast<int64_t>(plan.inputs.decoder_input_ids.size());
+    check_run_fits(source.spec, tokens, decoder_tokens,
+                   estimate_run_memory(source.spec, tokens, decoder_tokens, request), available_memory_bytes());
     ModelWeights weights;
     if (source.is_preset) {
       weights = make_random_weights(source.spec, plan.seed);
     } else {
-      check_fits_in_memory(source.spec, available_memory_bytes());
       SafetensorsFile file(source.folder + "/model.safetensors");
       weights = load_hf_weights(source.spec, file, source.report);
     }
     auto backend = make_backend(o->backend);
-    // The summary needs the metrics and logits; only a dump keeps everything.
-    const TraceRequest request = o->dump.empty() ? TraceRequest::summary() : TraceRequest::everything();
     auto trace = forward(source.spec, weights, *backend, plan.inputs, request);
     if (!o->dump.empty()) write_safetensors(o->dump, trace_tensors(*trace));
     if (o->json) {

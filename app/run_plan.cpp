@@ -10,6 +10,7 @@
 #include "engine/io/text_input.h"
 #include "engine/io/vocabulary.h"
 #include "engine/model/compat.h"
+#include "engine/model/ledger_report.h"
 #include "engine/model/limits.h"
 
 namespace archscope {
@@ -185,6 +186,10 @@ ForwardInputs inputs_for(const ModelSource& source, const RunOptions& o, std::ve
     // Built-in-vocabulary text: sentence A up to and including the first [SEP], B after it.
     in.token_type_ids = sentence_pair_types(in.input_ids);
   }
+  for (const auto& [flag, ids] : {std::pair{"tokens", &in.input_ids}, std::pair{"decoder tokens", &in.decoder_input_ids}})
+    if (static_cast<int64_t>(ids->size()) > limits::kPositions)
+      throw InputError(std::string("the text gives ") + std::to_string(ids->size()) + " " + flag +
+                       ", more than the " + with_commas(limits::kPositions) + " a run may have");
   return in;
 }
 
