@@ -9,5 +9,6 @@ namespace archscope {
 void add_presets_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace archscope

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add_presets_command(app);
   add_info_command(app);
   add_run_command(app);
+  add_export_command(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
