@@ -156,3 +156,14 @@ TEST(Limits, TableIsQuotedByTheReadme) {
       << "README.md must quote the table of limits.h exactly:\n"
       << limit_table_markdown();
 }
+
+// Found by reasoning about the fuzz targets, confirmed by UBSan: with two
+// buckets the encoder's exact range is empty and the bucket index was 0/0.
+TEST(Limits, RelativeBucketsWithoutAnExactRangeAreRefused) {
+  const std::string t5 = R"({"model_type": "t5", "vocab_size": 32, "d_model": 8, "d_kv": 4, "d_ff": 8,
+    "num_layers": 1, "num_heads": 2, "relative_attention_max_distance": 16, "relative_attention_num_buckets": )";
+  EXPECT_NE(import_error(t5 + "2}").find("buckets.num_buckets = 2: must be at least 4"), std::string::npos);
+  EXPECT_NE(import_error(t5 + "8, \"relative_attention_max_distance\": 4}").find("buckets.max_distance = 4"),
+            std::string::npos);
+  EXPECT_EQ(import_error(t5 + "8}"), "");
+}

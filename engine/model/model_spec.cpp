@@ -229,10 +229,13 @@ std::vector<std::string> validate(const ModelSpec& s) {
   if (s.position == PositionKind::Rope)
     p.require(s.rope.theta > 0, "rope.theta", s.rope.theta, "must be positive");
   if (s.position == PositionKind::T5Relative) {
-    p.require(s.buckets.num_buckets >= 2, "buckets.num_buckets", s.buckets.num_buckets,
-              "must be at least 2");
-    p.require(s.buckets.max_distance > s.buckets.num_buckets / 4, "buckets.max_distance",
-              s.buckets.max_distance, "must exceed num_buckets/4 (the exact range)");
+    // The encoder halves the buckets by direction and each half keeps an exact
+    // range of half its buckets; the log-spaced rest divides by
+    // log(max_distance / exact), which must be positive (2 buckets gave 0/0).
+    p.require(s.buckets.num_buckets >= 4, "buckets.num_buckets", s.buckets.num_buckets,
+              "must be at least 4 (each direction needs an exact range)");
+    p.require(s.buckets.max_distance > s.buckets.num_buckets / 2, "buckets.max_distance",
+              s.buckets.max_distance, "must exceed num_buckets/2 (the exact range of the decoder)");
   }
   p.require(s.norm_eps > 0, "norm_eps", s.norm_eps, "must be positive");
   p.require(s.type_vocab_size >= 0, "type_vocab_size", s.type_vocab_size, "must not be negative");
