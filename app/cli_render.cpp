@@ -6,7 +6,7 @@
 
 #include "app/commands.h"
 #include "app/explorer/document.h"
-#include "app/routing_flags.h"
+#include "app/run_plan.h"
 #include "app/explorer/runner.h"
 #include "app/explorer/scene_builder.h"
 #include "app/render/headless.h"
@@ -27,7 +27,7 @@ struct RenderOptions {
   bool cross = false, presentation = false, full_size = false;
   int64_t context = 0;
   uint64_t seed = 1234;
-  RoutingFlags routing;
+  RunOptions routing;  // only its routing flags
 };
 
 std::pair<int, int> parse_size(const std::string& s) {
@@ -114,7 +114,7 @@ void render_view(const RenderOptions& o) {
   if (!o.decoder_ids.empty()) doc.decoder_ids = o.decoder_ids;
   if ((!o.text.empty() || !o.decoder_text.empty()) && !doc.is_preset())
     throw InputError("--text: a model folder's tokenizer is not read yet; give --input-ids");
-  o.routing.apply(doc.spec);
+  apply_routing_overrides(doc.spec, o.routing);
   doc.focus.layer = o.layer;
   doc.focus.head = o.head;
   doc.focus.cross = o.cross;
@@ -179,7 +179,7 @@ void add_render_command(CLI::App& app) {
   cmd->add_flag("--presentation", o->presentation, "Large type and high contrast");
   cmd->add_flag("--full-size", o->full_size, "Run a preset at its published size (if memory allows)");
   cmd->add_option("--seed", o->seed, "Seed of a preset's weights");
-  o->routing.add_to(cmd);
+  add_routing_options(*cmd, o->routing);
   cmd->callback([o] { render_view(*o); });
 }
 

@@ -13,5 +13,6 @@ void add_run_command(CLI::App& app);
 void add_devices_command(CLI::App& app);
 // Built with the window: views drawn headless.
 void add_render_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace archscope

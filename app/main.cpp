@@ -1,5 +1,8 @@
 // archscope: with no subcommand the window (on the last model, or the default
 // classroom MoE); subcommands run headless and need no display.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +26,7 @@ int main(int argc, char** argv) {
   add_presets_command(app);
   add_info_command(app);
   add_run_command(app);
+  add_export_command(app);
 #ifdef ARCHSCOPE_HAVE_VULKAN
   add_devices_command(app);
   int device = -1;
@@ -63,14 +67,23 @@ int main(int argc, char** argv) {
 #ifdef ARCHSCOPE_HAVE_VULKAN
   } catch (const gpu::DeviceError& e) {
     std::cerr << "archscope: " << e.what() << "\n";
-    return 4;
+    return 5;
 #endif
   } catch (const ResourceError& e) {
     std::cerr << "archscope: " << e.what() << "\n";
     return 3;
+  } catch (const OutputError& e) {
+    std::cerr << "archscope: " << e.what() << "\n";
+    return 4;
   } catch (const std::exception& e) {
     std::cerr << "archscope: internal error: " << e.what() << "\n";
     return 1;
+  }
+  // Output to a full disk or a closed pipe must not end in exit status 0.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::cerr << "archscope: writing to standard output failed (" << std::strerror(errno) << ")\n";
+    return 4;
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "engine/errors.h"
 #include "engine/io/hf_weights.h"
+#include "engine/io/json_input.h"
 #include "engine/model/hf_config.h"
 #include "engine/model/presets.h"
 
@@ -19,7 +20,7 @@ ModelSource resolve_model(const std::string& arg, bool classroom) {
   if (const Preset* p = find_preset(arg)) return {classroom ? p->classroom : p->full, true, "", {}};
   std::error_code ec;
   if (!fs::exists(arg, ec))
-    throw InputError("'" + arg + "' is neither a preset (" + preset_names() +
+    throw InputError(quote_text(arg, 120, '\'') + " is neither a preset (" + preset_names() +
                      ") nor an existing config.json or model folder");
   ModelSource source;
   source.spec = import_hf_config(arg);

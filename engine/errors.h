@@ -19,6 +19,13 @@ class SpecError : public InputError {
   using InputError::InputError;
 };
 
+// Writing a result failed (a full disk, a missing folder, no permission). The
+// writer leaves nothing partial behind and keeps any earlier file intact.
+class OutputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // A request that would not fit in this machine's memory, refused before allocating.
 class ResourceError : public std::runtime_error {
  public:

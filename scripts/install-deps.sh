@@ -14,6 +14,8 @@ packages=(
   libvulkan-dev glslc spirv-tools vulkan-validationlayers mesa-vulkan-drivers vulkan-tools
   # A virtual display for running the window by hand on a headless machine (xvfb-run).
   xvfb xauth
+  # Fuzzing and sanitizers: clang with libFuzzer.
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev llvm-14
 )
 
 missing=()

@@ -118,7 +118,7 @@ TEST(SafetensorsErrors, UnsupportedDtype) {
   TempDir dir;
   write_raw(dir.file("d.safetensors"), R"({"a":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}})",
             kEightBytes);
-  expect_error(dir.file("d.safetensors"), "dtype F64 is not supported");
+  expect_error(dir.file("d.safetensors"), "dtype \"F64\" is not supported");
 }
 
 TEST(SafetensorsErrors, ShapeDisagreesWithByteRange) {

@@ -308,6 +308,7 @@ ModelWeights load_t5_family(const ModelSpec& m, const Reader& s) {
 
 ModelWeights read_weights(ModelSpec& spec, const SafetensorsFile& file, LoadReport& report,
                           Reader::Mode mode) {
+  validate_or_throw(spec, spec.name);  // sizes within limits.h before looping over layers
   if (spec.layout == WeightLayout::T5 || spec.layout == WeightLayout::Switch)
     settle_t5_head(spec, file, report);
   Reader reader(file, mode);

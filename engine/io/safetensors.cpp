@@ -8,12 +8,14 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/errors.h"
+#include "engine/io/file_input.h"
+#include "engine/io/file_output.h"
+#include "engine/io/json_input.h"
 
 namespace archscope {
 
@@ -89,14 +91,9 @@ float f16_to_float(uint16_t h) {
 }
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) throw InputError(path + ": cannot open (" + std::strerror(errno) + ")");
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw InputError(path + ": not a regular file");
-  }
-  size_ = static_cast<size_t>(st.st_size);
+  const OpenedFile opened = open_regular_file(path);  // refuses FIFOs and devices without blocking
+  const int fd = opened.fd;
+  size_ = static_cast<size_t>(opened.size);
   if (size_ < 8) {
     ::close(fd);
     throw InputError(path + ": truncated: " + std::to_string(size_) +
@@ -118,12 +115,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     data_ = map_ + 8 + header_len;
     const uint64_t data_size = size_ - 8 - header_len;
 
-    nlohmann::json header;
-    try {
-      header = nlohmann::json::parse(map_ + 8, map_ + 8 + header_len);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw InputError(path + ": header is not valid JSON (" + e.what() + ")");
-    }
+    const char* text = reinterpret_cast<const char*>(map_ + 8);
+    const nlohmann::json header = parse_json_document(text, text + header_len, path + ": header");
     if (!header.is_object()) throw InputError(path + ": header is not a JSON object");
 
     std::vector<std::pair<uint64_t, uint64_t>> ranges;
@@ -132,29 +125,33 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       if (name == "__metadata__") continue;
       const auto& v = it.value();
       auto bad = [&](const std::string& what) {
-        return InputError(path + ": tensor '" + name + "': " + what);
+        return InputError(path + ": tensor " + quote_text(name, 120, '\'') + ": " + what);
       };
       if (!v.is_object()) throw bad("entry is not an object");
       if (!v.contains("dtype") || !v["dtype"].is_string()) throw bad("missing dtype");
       TensorEntry e;
       std::string dt = v["dtype"].get<std::string>();
       if (!parse_dtype(dt, e.dtype))
-        throw bad("dtype " + dt + " is not supported (expected F32, F16 or BF16; I64/I32 for ids)");
+        throw bad("dtype " + quote_text(dt, 20) +
+                  " is not supported (expected F32, F16 or BF16; I64/I32 for ids)");
       if (!v.contains("shape") || !v["shape"].is_array()) throw bad("missing shape");
+      const nlohmann::json& shape = v["shape"];
+      if (shape.size() > 8) throw bad("shape " + summarize_json(shape) + " has more than 8 dimensions");
       uint64_t count = 1;
-      for (const auto& d : v["shape"]) {
+      for (const auto& d : shape) {
         if (!d.is_number_unsigned() || d.get<uint64_t>() > std::numeric_limits<int>::max())
-          throw bad("shape " + v["shape"].dump() + " holds a non-integer or oversized dimension");
+          throw bad("shape " + summarize_json(shape) + " holds a non-integer or oversized dimension");
         uint64_t dim = d.get<uint64_t>();
         if (dim != 0 && count > std::numeric_limits<uint64_t>::max() / 8 / dim)
-          throw bad("shape " + v["shape"].dump() + " overflows");
+          throw bad("shape " + summarize_json(shape) + " overflows");
         count *= dim;
         e.shape.push_back(static_cast<int>(dim));
       }
-      const auto& off = v.value("data_offsets", nlohmann::json());
+      if (!v.contains("data_offsets")) throw bad("data_offsets must be [begin, end]");
+      const nlohmann::json& off = v["data_offsets"];
       if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() ||
           !off[1].is_number_unsigned())
-        throw bad("data_offsets must be [begin, end]");
+        throw bad("data_offsets must be [begin, end], found " + summarize_json(off));
       e.begin = off[0].get<uint64_t>();
       e.end = off[1].get<uint64_t>();
       if (e.begin > e.end) throw bad("data_offsets begin after they end");
@@ -162,7 +159,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
         throw bad("data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
                   "] point outside the file's " + std::to_string(data_size) + " data bytes");
       if (e.end - e.begin != count * dtype_size(e.dtype))
-        throw bad("shape " + v["shape"].dump() + " of " + dt + " needs " +
+        throw bad("shape " + summarize_json(shape) + " of " + dt + " needs " +
                   std::to_string(count * dtype_size(e.dtype)) + " bytes but data_offsets span " +
                   std::to_string(e.end - e.begin));
       ranges.push_back({e.begin, e.end});
@@ -195,7 +192,7 @@ SafetensorsFile::SafetensorsFile(SafetensorsFile&& o) noexcept
 
 const TensorEntry& SafetensorsFile::entry(const std::string& name) const {
   auto it = entries_.find(name);
-  if (it == entries_.end()) throw InputError(path_ + ": missing tensor '" + name + "'");
+  if (it == entries_.end()) throw InputError(path_ + ": missing tensor " + quote_text(name, 120, '\''));
   return it->second;
 }
 
@@ -212,7 +209,7 @@ Tensor SafetensorsFile::load(const std::string& name) const {
   const int64_t n = t.numel();
   switch (e.dtype) {
     case StDType::F32:
-      std::memcpy(t.data.data(), src, n * 4);
+      if (n > 0) std::memcpy(t.data.data(), src, static_cast<size_t>(n) * 4);
       break;
     case StDType::F16:
     case StDType::BF16:
@@ -251,9 +248,10 @@ std::vector<int64_t> SafetensorsFile::load_ints(const std::string& name) const {
   return out;
 }
 
-void write_safetensors(const std::string& path,
-                       const std::vector<std::pair<std::string, Tensor>>& tensors) {
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
     uint64_t bytes = static_cast<uint64_t>(t.numel()) * 4;
@@ -262,17 +260,14 @@ void write_safetensors(const std::string& path,
   }
   std::string text = header.dump();
   while ((8 + text.size()) % 8 != 0) text.push_back(' ');  // keep the data 8-byte aligned
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw InputError(path + ": cannot open for writing");
+  OutputFile out(path);
   uint64_t n = text.size();
   uint8_t len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
-  out.write(reinterpret_cast<const char*>(len), 8);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  for (const auto& [name, t] : tensors)
-    out.write(reinterpret_cast<const char*>(t.data.data()),
-              static_cast<std::streamsize>(t.numel() * 4));
-  if (!out) throw InputError(path + ": write failed");
+  out.write(len, 8);
+  out.write(text);
+  for (const auto& [name, t] : tensors) out.write(t.data.data(), static_cast<size_t>(t.numel()) * 4);
+  out.commit();
 }
 
 }  // namespace archscope

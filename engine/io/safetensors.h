@@ -54,9 +54,11 @@ class SafetensorsFile {
   std::map<std::string, TensorEntry> entries_;
 };
 
-// Writes float32 tensors, keys in the given order.
-void write_safetensors(const std::string& path,
-                       const std::vector<std::pair<std::string, Tensor>>& tensors);
+// Writes float32 tensors, keys in the given order, with optional string
+// metadata ({"format": "pt"} for checkpoints transformers loads). Throws
+// OutputError on any failed write, leaving no partial file behind.
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
 
 float bf16_to_float(uint16_t bits);
 float f16_to_float(uint16_t bits);

@@ -113,9 +113,12 @@ std::vector<WordVocabulary::Piece> WordVocabulary::tokenize(const std::string& t
   return pieces;
 }
 
-std::vector<int> WordVocabulary::encode(const std::string& text) const {
+std::vector<int> WordVocabulary::encode(const std::string& text, std::vector<std::string>* unknown) const {
   std::vector<int> ids;
-  for (const Piece& p : tokenize(text)) ids.push_back(p.id);
+  for (const Piece& p : tokenize(text)) {
+    ids.push_back(p.id);
+    if (!p.known && unknown) unknown->push_back(p.text);
+  }
   return ids;
 }
 

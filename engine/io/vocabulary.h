@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace archscope {
@@ -13,10 +14,12 @@ class WordVocabulary {
 
   int size() const { return static_cast<int>(words_.size()); }
   // Lowercases, splits on white space and punctuation (punctuation marks are
-  // tokens of their own); unknown words map to <unk>. BERT's special tokens
-  // [CLS], [SEP], [MASK], [PAD] and [UNK] are read as <s>, </s>, <mask>, <pad>
-  // and <unk>, so "[CLS] a b [SEP] c d [SEP]" is a sentence pair.
-  std::vector<int> encode(const std::string& text) const;
+  // tokens of their own); unknown words map to <unk> and, when `unknown` is
+  // given, are appended to it so the caller can say which ones were lost.
+  // BERT's special tokens [CLS], [SEP], [MASK], [PAD] and [UNK] are read as
+  // <s>, </s>, <mask>, <pad> and <unk>, so "[CLS] a b [SEP] c d [SEP]" is a
+  // sentence pair.
+  std::vector<int> encode(const std::string& text, std::vector<std::string>* unknown = nullptr) const;
   // The pieces encode() maps to ids, as written (words lowercased, BERT's
   // bracketed specials uppercased), with their ids; known = in the vocabulary.
   struct Piece {
@@ -39,6 +42,7 @@ class WordVocabulary {
  private:
   explicit WordVocabulary(std::vector<std::string> words);
   std::vector<std::string> words_;
+  std::unordered_map<std::string, int> ids_;
 };
 
 // BERT segment ids of `ids`: 0 (sentence A) up to and including the first

@@ -5,6 +5,8 @@
 #include <limits>
 
 #include "engine/errors.h"
+#include "engine/io/json_input.h"
+#include "engine/model/ledger_report.h"
 
 namespace archscope {
 
@@ -28,18 +30,17 @@ void ConfigReader::fail(const std::string& key, const std::string& expected) con
   const nlohmann::json* v = find(key);
   std::string found = "nothing (the key is missing)";
   if (object_.contains(key) && object_[key].is_null()) found = "null";
-  if (v) found = v->dump();
-  if (found.size() > 80) found = found.substr(0, 77) + "...";
-  throw InputError(where_ + ": key '" + prefix_ + key + "': expected " + expected + ", found " +
-                   found);
+  if (v) found = summarize_json(*v);
+  throw InputError(where_ + ": key " + quote_text(prefix_ + key, 80, '\'') + ": expected " + expected +
+                   ", found " + found);
 }
 
 void ConfigReader::fail_value(const std::string& key, const std::string& problem) const {
-  throw InputError(where_ + ": key '" + prefix_ + key + "': " + problem);
+  throw InputError(where_ + ": key " + quote_text(prefix_ + key, 80, '\'') + ": " + problem);
 }
 
 long long ConfigReader::integer(const std::string& key, const nlohmann::json& v,
-                                const char* expected) const {
+                                const std::string& expected) const {
   if (v.is_number_integer()) return v.get<long long>();
   if (v.is_number_float()) {
     double d = v.get<double>();
@@ -49,23 +50,29 @@ long long ConfigReader::integer(const std::string& key, const nlohmann::json& v,
   fail(key, expected);
 }
 
-int ConfigReader::positive_int(const std::string& key) const {
+namespace {
+std::string up_to(const char* kind, int64_t max) { return std::string(kind) + " up to " + with_commas(max); }
+}  // namespace
+
+int ConfigReader::positive_int(const std::string& key, int64_t max) const {
+  const std::string expected = up_to("a positive integer", max);
   const nlohmann::json* v = find(key);
-  if (!v) fail(key, "a positive integer");
-  long long n = integer(key, *v, "a positive integer");
-  if (n <= 0 || n > std::numeric_limits<int>::max()) fail(key, "a positive integer");
+  if (!v) fail(key, expected);
+  long long n = integer(key, *v, expected);
+  if (n <= 0 || n > max || n > std::numeric_limits<int>::max()) fail(key, expected);
   return static_cast<int>(n);
 }
 
-int ConfigReader::positive_int_or(const std::string& key, int fallback) const {
-  return has(key) ? positive_int(key) : fallback;
+int ConfigReader::positive_int_or(const std::string& key, int fallback, int64_t max) const {
+  return has(key) ? positive_int(key, max) : fallback;
 }
 
-int ConfigReader::non_negative_int_or(const std::string& key, int fallback) const {
+int ConfigReader::non_negative_int_or(const std::string& key, int fallback, int64_t max) const {
+  const std::string expected = up_to("a non-negative integer", max);
   const nlohmann::json* v = find(key);
   if (!v) return fallback;
-  long long n = integer(key, *v, "a non-negative integer");
-  if (n < 0 || n > std::numeric_limits<int>::max()) fail(key, "a non-negative integer");
+  long long n = integer(key, *v, expected);
+  if (n < 0 || n > max || n > std::numeric_limits<int>::max()) fail(key, expected);
   return static_cast<int>(n);
 }
 
@@ -98,13 +105,15 @@ std::string ConfigReader::string_or(const std::string& key, const std::string& f
   return v->get<std::string>();
 }
 
-std::vector<int> ConfigReader::int_list_or(const std::string& key, std::vector<int> fallback) const {
+std::vector<int> ConfigReader::int_list_or(const std::string& key, std::vector<int> fallback,
+                                           int64_t max) const {
   const nlohmann::json* v = find(key);
   if (!v) return fallback;
-  if (!v->is_array()) fail(key, "a list of integers");
+  const std::string expected = "a list of at most " + with_commas(max) + " integers from 0 to " + with_commas(max);
+  if (!v->is_array() || v->size() > static_cast<size_t>(max)) fail(key, expected);
   std::vector<int> out;
   for (const auto& e : *v) {
-    if (!e.is_number_integer() || e.get<long long>() < 0) fail(key, "a list of non-negative integers");
+    if (!e.is_number_integer() || e.get<long long>() < 0 || e.get<long long>() > max) fail(key, expected);
     out.push_back(static_cast<int>(e.get<long long>()));
   }
   return out;

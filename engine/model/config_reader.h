@@ -3,6 +3,7 @@
 // integer, found "abc"".
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,14 +20,17 @@ class ConfigReader {
   // Present with the value null: transformers passes None on, which for some
   // keys means something other than the default (q_lora_rank: no compression).
   bool is_null(const std::string& key) const;
-  int positive_int(const std::string& key) const;
-  int positive_int_or(const std::string& key, int fallback) const;  // null/absent -> fallback
-  int non_negative_int_or(const std::string& key, int fallback) const;
+  // Integers in [1, max] or [0, max]; `max` comes from limits.h, and the
+  // message of a value outside states it.
+  int positive_int(const std::string& key, int64_t max) const;
+  int positive_int_or(const std::string& key, int fallback, int64_t max) const;  // null/absent -> fallback
+  int non_negative_int_or(const std::string& key, int fallback, int64_t max) const;
   double positive_number_or(const std::string& key, double fallback) const;
   double number_or(const std::string& key, double fallback) const;
   bool bool_or(const std::string& key, bool fallback) const;
   std::string string_or(const std::string& key, const std::string& fallback) const;
-  std::vector<int> int_list_or(const std::string& key, std::vector<int> fallback) const;
+  // Non-negative integers up to `max`, at most `max` of them.
+  std::vector<int> int_list_or(const std::string& key, std::vector<int> fallback, int64_t max) const;
   // A nested object; absent or null -> nullopt.
   std::optional<ConfigReader> object(const std::string& key) const;
 
@@ -36,7 +40,7 @@ class ConfigReader {
 
  private:
   const nlohmann::json* find(const std::string& key) const;
-  long long integer(const std::string& key, const nlohmann::json& v, const char* expected) const;
+  long long integer(const std::string& key, const nlohmann::json& v, const std::string& expected) const;
 
   const nlohmann::json& object_;
   std::string where_;

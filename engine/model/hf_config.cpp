@@ -5,12 +5,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/model/config_reader.h"
+#include "engine/model/limits.h"
+#include "engine/io/file_input.h"
+#include "engine/io/json_input.h"
 #include "engine/model/hf_config_families.h"
 #include "engine/errors.h"
 
@@ -30,11 +31,11 @@ FfnKind activation(const ConfigReader& c, const std::string& key, const std::str
 }
 
 void read_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key, const char* kv_key) {
-  s.heads = c.positive_int(heads_key);
+  s.heads = c.positive_int(heads_key, limits::kHeads);
   // null num_key_value_heads means one KV head per query head.
-  s.kv_heads = c.positive_int_or(kv_key, s.heads);
+  s.kv_heads = c.positive_int_or(kv_key, s.heads, limits::kHeads);
   if (c.has("head_dim")) {
-    s.head_dim = c.positive_int("head_dim");
+    s.head_dim = c.positive_int("head_dim", limits::kHeadDim);
   } else {
     if (s.d_model % s.heads != 0)
       c.fail_value(heads_key, std::to_string(s.heads) + " does not divide hidden size " +
@@ -47,7 +48,7 @@ void read_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key, cons
 // Multi-head attention whose heads split the width evenly (BERT, GPT-2).
 void read_even_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key,
                      const char* width_key) {
-  s.heads = c.positive_int(heads_key);
+  s.heads = c.positive_int(heads_key, limits::kHeads);
   if (s.d_model % s.heads != 0)
     c.fail_value(heads_key, std::to_string(s.heads) + " does not divide " + width_key + " " +
                                 std::to_string(s.d_model));
@@ -60,11 +61,11 @@ void read_even_heads(ModelSpec& s, const ConfigReader& c, const char* heads_key,
 
 namespace hf {
 
-int count_or(const ConfigReader& c, const std::string& key, int fallback) {
+int count_or(const ConfigReader& c, const std::string& key, int fallback, int64_t max) {
   if (c.is_null(key))
     c.fail(key, "a non-negative integer, or no key for the default " + std::to_string(fallback) +
                     " (transformers cannot build the model from null)");
-  return c.non_negative_int_or(key, fallback);
+  return c.non_negative_int_or(key, fallback, max);
 }
 
 void require_silu(const ConfigReader& c) {
@@ -81,6 +82,10 @@ RopeSpec read_rope(const ConfigReader& c, double default_theta) {
     if (!block) continue;
     r.theta = block->positive_number_or("rope_theta", r.theta);
     r.scaling_type = block->string_or("rope_type", block->string_or("type", r.scaling_type));
+    const bool printable = std::all_of(r.scaling_type.begin(), r.scaling_type.end(),
+                                       [](char ch) { return static_cast<unsigned char>(ch) >= 0x20; });
+    if (r.scaling_type.size() > 40 || !printable)
+      block->fail(block->has("rope_type") ? "rope_type" : "type", "the name of a RoPE scaling type");
     r.scaling_factor = block->positive_number_or("factor", r.scaling_factor);
     r.yarn_mscale_all_dim = block->number_or("mscale_all_dim", r.yarn_mscale_all_dim);
   }
@@ -91,12 +96,12 @@ ModelSpec import_llama_family(const ConfigReader& c, WeightLayout layout, double
   ModelSpec s;
   s.family = Family::DecoderOnly;
   s.layout = layout;
-  s.vocab_size = c.positive_int("vocab_size");
-  s.d_model = c.positive_int("hidden_size");
-  s.layers = c.positive_int("num_hidden_layers");
+  s.vocab_size = c.positive_int("vocab_size", limits::kVocab);
+  s.d_model = c.positive_int("hidden_size", limits::kWidth);
+  s.layers = c.positive_int("num_hidden_layers", limits::kLayers);
   read_heads(s, c, "num_attention_heads", "num_key_value_heads");
-  s.d_ff = c.positive_int("intermediate_size");
-  s.max_positions = c.positive_int_or("max_position_embeddings", 2048);
+  s.d_ff = c.positive_int("intermediate_size", limits::kFfnWidth);
+  s.max_positions = c.positive_int_or("max_position_embeddings", 2048, limits::kPositions);
   require_silu(c);
   s.position = PositionKind::Rope;
   s.rope = read_rope(c, default_theta);
@@ -112,19 +117,19 @@ ModelSpec import_t5_family(const ConfigReader& c, WeightLayout layout) {
   ModelSpec s;
   s.family = Family::EncoderDecoder;
   s.layout = layout;
-  s.vocab_size = c.positive_int("vocab_size");
-  s.d_model = c.positive_int("d_model");
-  s.layers = c.positive_int("num_layers");
-  s.decoder_layers = c.positive_int_or("num_decoder_layers", s.layers);
-  s.heads = c.positive_int("num_heads");
+  s.vocab_size = c.positive_int("vocab_size", limits::kVocab);
+  s.d_model = c.positive_int("d_model", limits::kWidth);
+  s.layers = c.positive_int("num_layers", limits::kLayers);
+  s.decoder_layers = c.positive_int_or("num_decoder_layers", s.layers, limits::kLayers);
+  s.heads = c.positive_int("num_heads", limits::kHeads);
   s.kv_heads = s.heads;
-  s.head_dim = c.positive_int("d_kv");
+  s.head_dim = c.positive_int("d_kv", limits::kHeadDim);
   s.attention = AttentionKind::MHA;
-  s.d_ff = c.positive_int("d_ff");
+  s.d_ff = c.positive_int("d_ff", limits::kFfnWidth);
   s.max_positions = 512;
   s.position = PositionKind::T5Relative;
-  s.buckets.num_buckets = c.positive_int_or("relative_attention_num_buckets", 32);
-  s.buckets.max_distance = c.positive_int_or("relative_attention_max_distance", 128);
+  s.buckets.num_buckets = c.positive_int_or("relative_attention_num_buckets", 32, limits::kBuckets);
+  s.buckets.max_distance = c.positive_int_or("relative_attention_max_distance", 128, limits::kPositions);
   s.scale_attention = false;
   s.norm = NormKind::RMSNorm;
   s.norm_eps = c.positive_number_or("layer_norm_epsilon", 1e-6);
@@ -149,13 +154,13 @@ ModelSpec import_bert(const ConfigReader& c) {
   ModelSpec s;
   s.family = Family::EncoderOnly;
   s.layout = WeightLayout::Bert;
-  s.vocab_size = c.positive_int("vocab_size");
-  s.d_model = c.positive_int("hidden_size");
-  s.layers = c.positive_int("num_hidden_layers");
+  s.vocab_size = c.positive_int("vocab_size", limits::kVocab);
+  s.d_model = c.positive_int("hidden_size", limits::kWidth);
+  s.layers = c.positive_int("num_hidden_layers", limits::kLayers);
   read_even_heads(s, c, "num_attention_heads", "hidden_size");
-  s.d_ff = c.positive_int("intermediate_size");
-  s.max_positions = c.positive_int_or("max_position_embeddings", 512);
-  s.type_vocab_size = c.non_negative_int_or("type_vocab_size", 2);
+  s.d_ff = c.positive_int("intermediate_size", limits::kFfnWidth);
+  s.max_positions = c.positive_int_or("max_position_embeddings", 512, limits::kPositions);
+  s.type_vocab_size = c.non_negative_int_or("type_vocab_size", 2, limits::kTokenTypes);
   std::string pos = c.string_or("position_embedding_type", "absolute");
   if (pos != "absolute") c.fail("position_embedding_type", "\"absolute\"");
   if (c.bool_or("is_decoder", false)) c.fail("is_decoder", "false (BERT as an encoder)");
@@ -177,12 +182,12 @@ ModelSpec import_gpt2(const ConfigReader& c) {
   ModelSpec s;
   s.family = Family::DecoderOnly;
   s.layout = WeightLayout::Gpt2;
-  s.vocab_size = c.positive_int_or("vocab_size", 50257);
-  s.d_model = c.positive_int("n_embd");
-  s.layers = c.positive_int("n_layer");
+  s.vocab_size = c.positive_int_or("vocab_size", 50257, limits::kVocab);
+  s.d_model = c.positive_int("n_embd", limits::kWidth);
+  s.layers = c.positive_int("n_layer", limits::kLayers);
   read_even_heads(s, c, "n_head", "n_embd");
-  s.d_ff = c.positive_int_or("n_inner", 4 * s.d_model);
-  s.max_positions = c.positive_int_or("n_positions", 1024);
+  s.d_ff = c.positive_int_or("n_inner", 4 * s.d_model, limits::kFfnWidth);
+  s.max_positions = c.positive_int_or("n_positions", 1024, limits::kPositions);
   if (!c.bool_or("scale_attn_weights", true)) c.fail("scale_attn_weights", "true");
   if (c.bool_or("scale_attn_by_inverse_layer_idx", false))
     c.fail("scale_attn_by_inverse_layer_idx", "false");
@@ -212,7 +217,7 @@ ModelSpec import_mistral(const ConfigReader& c) {
   ModelSpec s = import_llama_family(c, WeightLayout::Llama, 1e4);
   if (c.is_null("sliding_window")) return s;
   s.mask.kind = MaskKind::SlidingWindow;
-  s.mask.window = c.positive_int_or("sliding_window", 4096);
+  s.mask.window = c.positive_int_or("sliding_window", 4096, limits::kPositions);
   s.mask.window_counts_self = true;  // Hugging Face: q - W < kv <= q
   return s;
 }
@@ -259,25 +264,23 @@ ModelSpec import_hf_config(const nlohmann::json& config, const std::string& wher
   } else if (type == "switch_transformers") {
     s = import_switch(c);
   } else {
-    c.fail_value("model_type", "unsupported model type \"" + type +
-                                   "\"; supported: bert, gpt2, llama, mistral, mixtral, qwen2_moe, "
+    c.fail_value("model_type", "unsupported model type " + quote_text(type) +
+                                   "; supported: bert, gpt2, llama, mistral, mixtral, qwen2_moe, "
                                    "deepseek_v2, deepseek_v3, t5, switch_transformers");
   }
+  // The name heads tables and messages: a short printable one, or the model type.
   s.name = c.string_or("_name_or_path", "");
-  if (s.name.empty()) s.name = type;
+  const bool printable = std::all_of(s.name.begin(), s.name.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f;
+  });
+  if (s.name.empty() || s.name.size() > 200 || !printable) s.name = type;
   s.description = "imported from " + where + " (model_type " + type + ")";
   validate_or_throw(s, where);
   return s;
 }
 
 ModelSpec import_hf_config_text(const std::string& text, const std::string& where) {
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(where + ": not valid JSON (" + std::string(e.what()) + ")");
-  }
-  return import_hf_config(config, where);
+  return import_hf_config(parse_json_document(text.data(), text.data() + text.size(), where), where);
 }
 
 ModelSpec import_hf_config(const std::string& path) {
@@ -286,11 +289,8 @@ ModelSpec import_hf_config(const std::string& path) {
   if (fs::is_directory(p, ec)) p /= "config.json";
   if (!fs::exists(p, ec))
     throw InputError(p.string() + ": no such file (expected a config.json or a folder holding one)");
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InputError(p.string() + ": cannot be opened for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return import_hf_config_text(text.str(), p.string());
+  return import_hf_config_text(read_bounded_file(p.string(), limits::kConfigBytes, "config.json"),
+                               p.string());
 }
 
 }  // namespace archscope

@@ -13,9 +13,9 @@ namespace archscope::hf {
 void require_silu(const ConfigReader& c);
 // rope_theta (older files) or rope_parameters{rope_theta, rope_type, ...} (transformers 5).
 RopeSpec read_rope(const ConfigReader& c, double default_theta);
-// A count whose absence means `fallback`. null is refused: the modules
+// A count up to `max` (limits.h) whose absence means `fallback`. null is refused: the modules
 // transformers builds from these keys multiply by them, so None fails there.
-int count_or(const ConfigReader& c, const std::string& key, int fallback);
+int count_or(const ConfigReader& c, const std::string& key, int fallback, int64_t max);
 
 // The fields llama, mistral, mixtral and qwen2_moe share. No mask window and no
 // biases: each model type reads those keys (or not) itself.

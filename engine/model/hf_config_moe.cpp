@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/model/hf_config_families.h"
+#include "engine/model/limits.h"
 
 namespace archscope::hf {
 
@@ -13,8 +14,8 @@ namespace {
 // Switch: (i % step == 1 or step == 1) marks a sparse layer (SwitchTransformersStack).
 int switch_sparse_step(const ConfigReader& c, const char* step_key, const char* count_key,
                        int layers) {
-  if (c.has(step_key)) return c.positive_int(step_key);
-  int sparse = c.non_negative_int_or(count_key, 3);
+  if (c.has(step_key)) return c.positive_int(step_key, limits::kLayers);
+  int sparse = c.non_negative_int_or(count_key, 3, limits::kLayers);
   return sparse > 0 ? std::max(0, layers / sparse) : layers;
 }
 
@@ -25,11 +26,11 @@ ModelSpec import_mixtral(const ConfigReader& c) {
   // MixtralConfig: sliding_window defaults to None; the attention reads it.
   if (c.has("sliding_window")) {
     s.mask.kind = MaskKind::SlidingWindow;
-    s.mask.window = c.positive_int("sliding_window");
+    s.mask.window = c.positive_int("sliding_window", limits::kPositions);
     s.mask.window_counts_self = true;  // Hugging Face: q - W < kv <= q
   }
-  s.moe.experts = c.positive_int("num_local_experts");
-  s.moe.top_k = c.positive_int("num_experts_per_tok");
+  s.moe.experts = c.positive_int("num_local_experts", limits::kExperts);
+  s.moe.top_k = c.positive_int("num_experts_per_tok", limits::kExperts);
   s.moe.expert_intermediate = s.d_ff;
   s.moe.router = RouterFunction::Softmax;
   s.moe.normalize_top_k = true;
@@ -42,20 +43,20 @@ ModelSpec import_qwen2_moe(const ConfigReader& c) {
   s.qkv_bias = c.bool_or("qkv_bias", true);
   if (c.bool_or("use_sliding_window", false))
     c.fail("use_sliding_window", "false (per-layer sliding windows are not supported)");
-  s.moe.experts = c.positive_int("num_experts");
-  s.moe.top_k = c.positive_int("num_experts_per_tok");
-  s.moe.expert_intermediate = c.positive_int("moe_intermediate_size");
+  s.moe.experts = c.positive_int("num_experts", limits::kExperts);
+  s.moe.top_k = c.positive_int("num_experts_per_tok", limits::kExperts);
+  s.moe.expert_intermediate = c.positive_int("moe_intermediate_size", limits::kFfnWidth);
   // Qwen2MoeConfig: shared_expert_intermediate_size=5632. Qwen2MoeSparseMoeBlock
   // always builds the shared expert and its sigmoid gate from it.
-  const int shared = count_or(c, "shared_expert_intermediate_size", 5632);
+  const int shared = count_or(c, "shared_expert_intermediate_size", 5632, limits::kSharedWidth);
   s.moe.shared_experts = shared > 0 ? 1 : 0;
   s.moe.shared_intermediate = shared;
   s.moe.shared_gate = shared > 0;
   s.moe.normalize_top_k = c.bool_or("norm_topk_prob", false);
-  int step = c.positive_int_or("decoder_sparse_step", 1);
+  int step = c.positive_int_or("decoder_sparse_step", 1, limits::kLayers);
   s.moe.layer_step = step;
   s.moe.step_remainder = step - 1;  // MoE iff (i + 1) % step == 0
-  s.moe.dense_layers = c.int_list_or("mlp_only_layers", {});
+  s.moe.dense_layers = c.int_list_or("mlp_only_layers", {}, limits::kLayers);
   s.moe.aux_loss_coef = c.number_or("router_aux_loss_coef", 0.001);
   return s;
 }
@@ -66,21 +67,21 @@ ModelSpec import_deepseek(const ConfigReader& c, bool v3) {
   ModelSpec s;
   s.family = Family::DecoderOnly;
   s.layout = WeightLayout::DeepSeek;
-  s.vocab_size = c.positive_int("vocab_size");
-  s.d_model = c.positive_int("hidden_size");
-  s.layers = c.positive_int("num_hidden_layers");
-  s.heads = c.positive_int("num_attention_heads");
+  s.vocab_size = c.positive_int("vocab_size", limits::kVocab);
+  s.d_model = c.positive_int("hidden_size", limits::kWidth);
+  s.layers = c.positive_int("num_hidden_layers", limits::kLayers);
+  s.heads = c.positive_int("num_attention_heads", limits::kHeads);
   s.kv_heads = s.heads;
   s.attention = AttentionKind::MLA;
   // Absent: 1536 (both classes). null: no query compression, q_proj instead.
-  s.mla.q_lora_rank = c.is_null("q_lora_rank") ? 0 : c.positive_int_or("q_lora_rank", 1536);
-  s.mla.kv_lora_rank = c.positive_int_or("kv_lora_rank", 512);
-  s.mla.qk_nope_head_dim = c.positive_int_or("qk_nope_head_dim", 128);
-  s.mla.qk_rope_head_dim = c.positive_int_or("qk_rope_head_dim", 64);
-  s.mla.v_head_dim = c.positive_int_or("v_head_dim", 128);
+  s.mla.q_lora_rank = c.is_null("q_lora_rank") ? 0 : c.positive_int_or("q_lora_rank", 1536, limits::kWidth);
+  s.mla.kv_lora_rank = c.positive_int_or("kv_lora_rank", 512, limits::kWidth);
+  s.mla.qk_nope_head_dim = c.positive_int_or("qk_nope_head_dim", 128, limits::kHeadDim);
+  s.mla.qk_rope_head_dim = c.positive_int_or("qk_rope_head_dim", 64, limits::kHeadDim);
+  s.mla.v_head_dim = c.positive_int_or("v_head_dim", 128, limits::kHeadDim);
   s.head_dim = s.mla.v_head_dim;
-  s.d_ff = c.positive_int("intermediate_size");
-  s.max_positions = c.positive_int_or("max_position_embeddings", v3 ? 4096 : 2048);
+  s.d_ff = c.positive_int("intermediate_size", limits::kFfnWidth);
+  s.max_positions = c.positive_int_or("max_position_embeddings", v3 ? 4096 : 2048, limits::kPositions);
   require_silu(c);
   s.position = PositionKind::Rope;
   s.rope = read_rope(c, 1e4);
@@ -98,14 +99,14 @@ ModelSpec import_deepseek(const ConfigReader& c, bool v3) {
   s.mask.kind = MaskKind::Causal;
 
   MoeSpec& m = s.moe;
-  m.experts = c.positive_int_or("n_routed_experts", v3 ? 256 : 64);
-  m.top_k = v3 ? c.positive_int_or("num_experts_per_tok", 8) : c.positive_int("num_experts_per_tok");
-  m.expert_intermediate = c.positive_int_or("moe_intermediate_size", v3 ? 2048 : 1407);
-  m.shared_experts = count_or(c, "n_shared_experts", v3 ? 1 : 2);
+  m.experts = c.positive_int_or("n_routed_experts", v3 ? 256 : 64, limits::kExperts);
+  m.top_k = v3 ? c.positive_int_or("num_experts_per_tok", 8, limits::kExperts) : c.positive_int("num_experts_per_tok", limits::kExperts);
+  m.expert_intermediate = c.positive_int_or("moe_intermediate_size", v3 ? 2048 : 1407, limits::kFfnWidth);
+  m.shared_experts = count_or(c, "n_shared_experts", v3 ? 1 : 2, limits::kSharedExperts);
   m.shared_intermediate = m.shared_experts * m.expert_intermediate;
   // Every layer from first_k_dense_replace on is MoE: the 5.17 decoder layers
   // test `layer_idx >= config.first_k_dense_replace` and never read moe_layer_freq.
-  m.first_dense = count_or(c, "first_k_dense_replace", v3 ? 3 : 0);
+  m.first_dense = count_or(c, "first_k_dense_replace", v3 ? 3 : 0, limits::kLayers);
   m.layer_step = 1;
   m.step_remainder = 0;
   m.routed_scaling = c.positive_number_or("routed_scaling_factor", v3 ? 2.5 : 1.0);
@@ -116,8 +117,8 @@ ModelSpec import_deepseek(const ConfigReader& c, bool v3) {
     m.router = RouterFunction::Sigmoid;
     m.correction_bias = true;
     m.group_score = GroupScore::Top2Sum;
-    m.groups = c.positive_int_or("n_group", 8);
-    m.top_groups = c.positive_int_or("topk_group", 4);
+    m.groups = c.positive_int_or("n_group", 8, limits::kExperts);
+    m.top_groups = c.positive_int_or("topk_group", 4, limits::kExperts);
     if (c.is_null("n_group")) c.fail("n_group", "a positive integer (DeepseekV3MoE divides by it)");
     if (c.is_null("topk_group")) c.fail("topk_group", "a positive integer (DeepseekV3MoE takes that many groups)");
     m.normalize_top_k = c.bool_or("norm_topk_prob", true);
@@ -131,8 +132,8 @@ ModelSpec import_deepseek(const ConfigReader& c, bool v3) {
     } else if (method == "group_limited_greedy") {
       // DeepseekV2Config leaves n_group and topk_group None; this method needs both.
       m.group_score = GroupScore::Max;
-      m.groups = c.positive_int("n_group");
-      m.top_groups = c.positive_int("topk_group");
+      m.groups = c.positive_int("n_group", limits::kExperts);
+      m.top_groups = c.positive_int("topk_group", limits::kExperts);
     } else {
       c.fail("topk_method", "\"greedy\" or \"group_limited_greedy\" for deepseek_v2");
     }
@@ -157,7 +158,7 @@ ModelSpec import_switch(const ConfigReader& c) {
                                             "); both stacks must share one MoE layer pattern");
   if (enc_step == 0) c.fail_value("encoder_sparse_step", "0 leaves no sparse layer: use model_type t5");
   MoeSpec& m = s.moe;
-  m.experts = c.positive_int("num_experts");
+  m.experts = c.positive_int("num_experts", limits::kExperts);
   m.top_k = 1;
   m.expert_intermediate = s.d_ff;
   m.normalize_top_k = false;
@@ -168,7 +169,7 @@ ModelSpec import_switch(const ConfigReader& c) {
   // dropless, because the router's cumsum runs over a length-1 axis
   // (engine/model/compat.cpp). The capacity is kept for the compatibility
   // modes that reproduce 4.x, which the user asks for by name.
-  m.capacity = c.positive_int_or("expert_capacity", 64);
+  m.capacity = c.positive_int_or("expert_capacity", 64, limits::kPositions);
   m.capacity_mode = CapacityMode::Dropless;
   m.drop_policy = DropPolicy::Position;  // HF 4.x: cumulative count in sequence order
   m.library_compat = "transformers 5 applies no expert capacity to Switch (its router's cumsum runs "

@@ -6,6 +6,9 @@
 #include <map>
 
 #include "engine/errors.h"
+#include "engine/model/ledger_report.h"
+#include "engine/model/limits.h"
+#include "engine/safe_int.h"
 
 namespace archscope {
 
@@ -39,7 +42,8 @@ DType parse_dtype(const std::string& s) {
 
 namespace {
 
-using i64 = int64_t;
+// Every count is checked: limits.h keeps them far below 2^63, SafeInt makes sure.
+using i64 = SafeInt;
 
 // Weights of one projection: matmul part and bias part counted apart, because
 // FLOPs use only the first.
@@ -53,6 +57,7 @@ struct Count {
     return *this;
   }
   Count operator*(i64 n) const { return {matmul * n, other * n}; }
+  Count operator*(int n) const { return *this * i64(n); }
   Count operator+(const Count& c) const { return {matmul + c.matmul, other + c.other}; }
 };
 
@@ -78,12 +83,15 @@ class Accountant {
 
   Ledger finish() const {
     Ledger l;
+    i64 total = 0, active = 0;
     for (const Entry& e : lines_) {
-      l.lines.push_back({e.name, e.total.all(), e.active.all(), e.in_total, e.note});
+      l.lines.push_back({e.name, e.total.all().get(), e.active.all().get(), e.in_total, e.note});
       if (!e.in_total) continue;
-      l.params_total += e.total.all();
-      l.params_active += e.active.all();
+      total += e.total.all();
+      active += e.active.all();
     }
+    l.params_total = total.get();
+    l.params_active = active.get();
     return l;
   }
 
@@ -109,7 +117,7 @@ class Accountant {
 };
 
 i64 norm_params(const ModelSpec& s) {
-  return s.norm == NormKind::LayerNorm ? 2LL * s.d_model : s.d_model;
+  return i64(s.norm == NormKind::LayerNorm ? 2 : 1) * s.d_model;
 }
 
 Count attention_count(const ModelSpec& s) {
@@ -165,7 +173,7 @@ void count_stack(const ModelSpec& s, Accountant& a, const std::string& stack, in
     if (cross_attention) a.add(stack + ".cross_attention", attention_count(s));
     a.add(stack + ".norms", table(layer_norms(s, cross_attention)));
     if (s.position == PositionKind::T5Relative && i == 0)
-      a.add(stack + ".relative_bias", table(static_cast<i64>(s.buckets.num_buckets) * s.heads));
+      a.add(stack + ".relative_bias", table(i64(s.buckets.num_buckets) * s.heads));
     if (!s.is_moe_layer(i)) {
       a.add(stack + ".ffn", ffn_count(s, s.d_ff, s.mlp_bias));
       continue;
@@ -232,8 +240,8 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
   // The lookup is not a matmul; the LM head below is.
   a.add("embeddings.token", table(v * d));
   if (s.position == PositionKind::Learned)
-    a.add("embeddings.position", table(static_cast<i64>(s.max_positions) * d));
-  if (s.type_vocab_size > 0) a.add("embeddings.token_type", table(s.type_vocab_size * d));
+    a.add("embeddings.position", table(i64(s.max_positions) * d));
+  if (s.type_vocab_size > 0) a.add("embeddings.token_type", table(i64(s.type_vocab_size) * d));
   if (s.layout == WeightLayout::Bert) a.add("embeddings.norm", table(norm_params(s)));
   if (s.pooler) {
     // Runs on [CLS] only, so it is not part of any token's matmuls.
@@ -242,7 +250,7 @@ void count_embeddings_and_heads(const ModelSpec& s, Accountant& a) {
   }
   if (s.mlm_head) {
     // Transform, its LayerNorm, the vocabulary bias, and the decoder when untied.
-    Count extra = linear(d, d, true) + table(2 * d) + table(v);
+    Count extra = linear(d, d, true) + table(i64(2) * d) + table(v);
     if (!s.tied_embeddings) extra += linear(d, v, false);
     a.add("mlm_head", extra, extra, false,
           "BertForMaskedLM adds these; the published BERT total is BertModel's");
@@ -265,6 +273,8 @@ int64_t default_context(const ModelSpec& s) {
 }
 
 Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
+  // Sizes are checked against limits.h before anything loops over layers.
+  validate_or_throw(s, s.name.empty() ? "model" : s.name);
   std::string context_note = "given";
   if (context <= 0) {
     context = default_context(s);
@@ -272,6 +282,9 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
                                   ? "the model's " + std::to_string(context) + "-position table"
                                   : "the model's context limit of " + std::to_string(context);
     context_note = context < 4096 ? "default: " + limit : "default (4096, within the model's positions)";
+  } else if (context > limits::kPositions) {
+    throw InputError("context must be a positive integer up to " + with_commas(limits::kPositions) +
+                     ", found " + std::to_string(context));
   } else if (s.position == PositionKind::Learned && context > s.max_positions) {
     throw InputError("context " + std::to_string(context) + " (--context): " + s.name + " has a learned table of " +
                      std::to_string(s.max_positions) + " positions and cannot attend further");
@@ -304,45 +317,52 @@ Ledger compute_ledger(const ModelSpec& s, DType dtype, int64_t context) {
       "forward FLOPs, 2 per multiply-add: 2 x the matmul weights a token meets (LM head included, "
       "embedding lookups not) + 2 x attention layers x heads x (d_qk + d_v) x context for QK^T and AV; "
       "the PaLM convention (Chowdhery et al. 2022, appendix B) without its training factor of 3";
-  l.matmul_params_active = a.matmul_active();
-  l.lora_trainable = s.lora.rank > 0
-                         ? (s.family == Family::EncoderDecoder
-                                ? lora_for_stack(s, s.layers, false) +
-                                      lora_for_stack(s, s.decoder_layers, true)
-                                : lora_for_stack(s, s.layers, false))
-                         : 0;
+  const i64 matmul_active = a.matmul_active();
+  l.matmul_params_active = matmul_active.get();
+  i64 lora = 0;
+  if (s.lora.rank > 0) {
+    lora = lora_for_stack(s, s.layers, false);
+    if (s.family == Family::EncoderDecoder) lora += lora_for_stack(s, s.decoder_layers, true);
+  }
+  l.lora_trainable = lora.get();
 
   const int b = bytes_per_element(dtype);
   l.kv_cache_layers = kv_layers;
+  i64 kv_elements;
   if (s.attention == AttentionKind::MLA) {
-    l.kv_cache_elements_per_token_per_layer = s.mla.kv_lora_rank + s.mla.qk_rope_head_dim;
+    kv_elements = i64(s.mla.kv_lora_rank) + s.mla.qk_rope_head_dim;
     l.kv_cache_formula = "L * (kv_lora_rank + qk_rope_head_dim) * bytes";
   } else {
-    l.kv_cache_elements_per_token_per_layer = 2LL * s.kv_heads * s.head_dim;
+    kv_elements = i64(2) * s.kv_heads * s.head_dim;
     l.kv_cache_formula = "2 * L * kv_heads * head_dim * bytes";
   }
   if (kv_layers == 0) l.kv_cache_formula = "encoder-only: no KV cache is kept";
-  l.kv_cache_bytes_per_token = static_cast<i64>(kv_layers) * l.kv_cache_elements_per_token_per_layer * b;
+  l.kv_cache_elements_per_token_per_layer = kv_elements.get();
+  i64 kv_bytes = i64(kv_layers) * kv_elements * b;
   if (s.family == Family::EncoderDecoder) {
     // The decoder caches its own K/V per target token, and every decoder layer's
     // cross-attention keeps the K/V it projects from each source token.
-    l.kv_cache_self_bytes = l.kv_cache_bytes_per_token;
-    l.kv_cache_cross_bytes = l.kv_cache_bytes_per_token;
-    l.kv_cache_bytes_per_token = l.kv_cache_self_bytes + l.kv_cache_cross_bytes;
+    l.kv_cache_self_bytes = kv_bytes.get();
+    l.kv_cache_cross_bytes = kv_bytes.get();
+    kv_bytes = kv_bytes + kv_bytes;
     l.kv_cache_formula = "2 * L_dec * kv_heads * head_dim * bytes per target token (self-attention) + "
                          "the same per source token (cross-attention K/V of the encoder output)";
   }
-  l.weights_bytes = l.params_total * b;
+  l.kv_cache_bytes_per_token = kv_bytes.get();
+  l.weights_bytes = (i64(l.params_total) * b).get();
 
-  l.attention_context = context;
+  i64 attention_context = context;
   if (s.mask.kind == MaskKind::SlidingWindow)
-    l.attention_context =
-        std::min<i64>(context, s.mask.window + (s.mask.window_counts_self ? 0 : 1));
-  if (s.mask.kind == MaskKind::Chunked) l.attention_context = std::min<i64>(context, s.mask.chunk_size);
-  l.flops_matmul = 2 * l.matmul_params_active;
-  l.flops_attention = 2LL * attention_layers * s.heads * (s.q_head_dim() + s.v_head_dim()) *
-                      l.attention_context;
-  l.flops_per_token = l.flops_matmul + l.flops_attention;
+    attention_context =
+        std::min<i64>(context, i64(s.mask.window) + (s.mask.window_counts_self ? 0 : 1));
+  if (s.mask.kind == MaskKind::Chunked) attention_context = std::min<i64>(context, s.mask.chunk_size);
+  l.attention_context = attention_context.get();
+  const i64 flops_matmul = i64(2) * matmul_active;
+  const i64 flops_attention = i64(2) * attention_layers * s.heads *
+                              (i64(s.q_head_dim()) + s.v_head_dim()) * attention_context;
+  l.flops_matmul = flops_matmul.get();
+  l.flops_attention = flops_attention.get();
+  l.flops_per_token = (flops_matmul + flops_attention).get();
   return l;
 }
 

@@ -27,15 +27,47 @@ std::string short_count(double n) {
 }
 
 std::string human_bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   int u = 0;
-  while (b >= 1024 && u < 4) {
+  while (b >= 1024 && u < 6) {
     b /= 1024;
     ++u;
   }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : b < 1e6 ? "%.1f %s" : "%.3g %s", b, units[u]);
   return buf;
+}
+
+std::string describe_mask(const ModelSpec& s, bool brief) {
+  const MaskSpec& m = s.mask;
+  std::string self = to_string(m.kind);
+  if (!brief && m.kind == MaskKind::SlidingWindow) self += " (" + std::to_string(m.window) + " keys)";
+  if (!brief && m.kind == MaskKind::Prefix) self += " (" + std::to_string(m.prefix_length) + " tokens)";
+  if (!brief && m.kind == MaskKind::Chunked) self += " (chunks of " + std::to_string(m.chunk_size) + ")";
+  // An encoder-decoder's encoder always attends bidirectionally; the spec's mask is the decoder's.
+  if (s.family == Family::EncoderDecoder)
+    return brief ? "enc bidir, dec " + self : "encoder bidirectional, decoder " + self;
+  return self;
+}
+
+std::string describe_capacity(const MoeSpec& m) {
+  char buf[160];
+  switch (m.capacity_mode) {
+    case CapacityMode::Dropless:
+      return "dropless";
+    case CapacityMode::Fixed:
+      std::snprintf(buf, sizeof buf, "fixed: %d slots per expert", m.capacity);
+      return buf;
+    case CapacityMode::Factor:
+      if (m.capacity_formula == CapacityFormula::Megatron)
+        std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T %d / %d) (megatron), from 1 to T",
+                      m.capacity_factor, m.capacity_factor, m.top_k, m.experts);
+      else
+        std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T / %d) (per-token), from 1 to T",
+                      m.capacity_factor, m.capacity_factor, m.experts);
+      return buf;
+  }
+  return "?";
 }
 
 nlohmann::json spec_to_json(const ModelSpec& s) {
@@ -50,14 +82,19 @@ nlohmann::json spec_to_json(const ModelSpec& s) {
       {"head_dim", s.head_dim},
       {"d_ff", s.d_ff},
       {"attention", to_string(s.attention)},
-      {"mask", to_string(s.mask.kind)},
       {"position", to_string(s.position)},
       {"norm", to_string(s.norm)},
       {"norm_placement", s.norm_placement == NormPlacement::Pre ? "pre" : "post"},
       {"ffn", to_string(s.ffn)},
       {"tied_embeddings", s.tied_embeddings},
   };
-  if (s.family == Family::EncoderDecoder) j["decoder_layers"] = s.decoder_layers;
+  if (s.family == Family::EncoderDecoder) {
+    j["decoder_layers"] = s.decoder_layers;
+    j["encoder_mask"] = to_string(MaskKind::Bidirectional);
+    j["decoder_mask"] = to_string(s.mask.kind);
+  } else {
+    j["mask"] = to_string(s.mask.kind);
+  }
   if (s.mask.kind == MaskKind::SlidingWindow) {
     j["window"] = s.mask.window;
     j["window_counts_self"] = s.mask.window_counts_self;
@@ -143,11 +180,14 @@ std::string ledger_to_text(const ModelSpec& s, const Ledger& l) {
   o << "  " << to_string(s.family) << ", " << s.layers << " layers";
   if (s.family == Family::EncoderDecoder) o << " + " << s.decoder_layers << " decoder layers";
   o << ", d_model " << s.d_model << ", " << s.heads << " heads / " << s.kv_heads << " KV ("
-    << to_string(s.attention) << "), mask " << to_string(s.mask.kind) << "\n";
-  if (s.is_moe())
+    << to_string(s.attention) << "), mask " << describe_mask(s) << "\n";
+  if (s.is_moe()) {
     o << "  MoE: " << s.moe.experts << " experts, top-" << s.moe.top_k << ", router "
-      << to_string(s.moe.router) << ", capacity " << to_string(s.moe.capacity_mode) << "\n";
-  if (!s.moe.library_compat.empty()) o << "  routing: " << s.moe.library_compat << "\n";
+      << to_string(s.moe.router) << ", capacity " << describe_capacity(s.moe);
+    if (s.moe.capacity_mode != CapacityMode::Dropless) o << ", drops by " << to_string(s.moe.drop_policy);
+    o << "\n";
+    if (!s.moe.library_compat.empty()) o << "  routing: " << s.moe.library_compat << "\n";
+  }
   o << "\n  parameters   total " << with_commas(l.params_total) << " (" << short_count(l.params_total)
     << ")   active/token " << with_commas(l.params_active) << " ("
     << short_count(l.params_active) << ")\n";

@@ -13,6 +13,13 @@ namespace archscope {
 nlohmann::json spec_to_json(const ModelSpec& spec);
 nlohmann::json ledger_to_json(const ModelSpec& spec, const Ledger& ledger);
 std::string ledger_to_text(const ModelSpec& spec, const Ledger& ledger);
+// What each stack's self-attention sees, in words: "causal", "sliding-window
+// (4096 keys)", "encoder bidirectional, decoder causal". `brief` fits a table
+// column: "enc bidir, dec causal".
+std::string describe_mask(const ModelSpec& spec, bool brief = false);
+// The capacity rule with its value: "factor 1.25: C = ceil(1.25 T / 8) (per-token), from 1 to T",
+// "fixed: 64 slots per expert", "dropless".
+std::string describe_capacity(const MoeSpec& moe);
 // "6,738,415,616"
 std::string with_commas(int64_t n);
 // "6.74B", "124M"

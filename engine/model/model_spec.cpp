@@ -3,9 +3,12 @@
 #include "engine/model/model_spec.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 #include "engine/errors.h"
+#include "engine/model/ledger_report.h"
+#include "engine/model/limits.h"
 
 namespace archscope {
 
@@ -45,8 +48,65 @@ class Problems {
   void positive(const char* field, long long value) {
     require(value > 0, field, value, "must be a positive integer");
   }
+  // A size beyond its bound in limits.h; lower bounds are the rules' business.
+  void at_most(const char* field, long long value, long long max) {
+    require(value <= max, field, value, "must be at most " + with_commas(max));
+  }
   std::vector<std::string> list;
 };
+
+// Every size against its upper bound in limits.h, before any rule that loops
+// over layers or experts: a spec too large is reported without further work.
+bool within_limits(const ModelSpec& s, Problems& p) {
+  using namespace limits;
+  const size_t before = p.list.size();
+  p.at_most("vocab_size", s.vocab_size, kVocab);
+  p.at_most("d_model", s.d_model, kWidth);
+  p.at_most("layers", s.layers, kLayers);
+  if (s.family == Family::EncoderDecoder) p.at_most("decoder_layers", s.decoder_layers, kLayers);
+  p.at_most("heads", s.heads, kHeads);
+  p.at_most("kv_heads", s.kv_heads, kHeads);
+  p.at_most("head_dim", s.head_dim, kHeadDim);
+  p.at_most("d_ff", s.d_ff, kFfnWidth);
+  p.at_most("max_positions", s.max_positions, kPositions);
+  p.at_most("type_vocab_size", s.type_vocab_size, kTokenTypes);
+  p.at_most("mask.prefix_length", s.mask.prefix_length, kPositions);
+  p.at_most("mask.window", s.mask.window, kPositions);
+  p.at_most("mask.chunk_size", s.mask.chunk_size, kPositions);
+  p.at_most("buckets.num_buckets", s.buckets.num_buckets, kBuckets);
+  p.at_most("buckets.max_distance", s.buckets.max_distance, kPositions);
+  p.at_most("lora.rank", s.lora.rank, kLoraRank);
+  if (s.attention == AttentionKind::MLA) {
+    p.at_most("mla.q_lora_rank", s.mla.q_lora_rank, kWidth);
+    p.at_most("mla.kv_lora_rank", s.mla.kv_lora_rank, kWidth);
+    p.at_most("mla.qk_nope_head_dim", s.mla.qk_nope_head_dim, kHeadDim);
+    p.at_most("mla.qk_rope_head_dim", s.mla.qk_rope_head_dim, kHeadDim);
+    p.at_most("mla.v_head_dim", s.mla.v_head_dim, kHeadDim);
+  }
+  const MoeSpec& m = s.moe;
+  p.at_most("moe.experts", m.experts, kExperts);
+  if (m.experts > 0) {
+    p.at_most("moe.expert_intermediate", m.expert_intermediate, kFfnWidth);
+    p.at_most("moe.shared_experts", m.shared_experts, kSharedExperts);
+    p.at_most("moe.shared_intermediate", m.shared_intermediate, kSharedWidth);
+    p.at_most("moe.layer_step", m.layer_step, kLayers);
+    p.at_most("moe.first_dense", m.first_dense, kLayers);
+    p.at_most("moe.dense_layers (count)", static_cast<long long>(m.dense_layers.size()), kLayers);
+    if (m.capacity_mode == CapacityMode::Fixed) p.at_most("moe.capacity", m.capacity, kPositions);
+    if (m.capacity_mode == CapacityMode::Factor)
+      p.require(std::isfinite(m.capacity_factor) && m.capacity_factor <= kCapacityFactor,
+                "moe.capacity_factor", m.capacity_factor,
+                "must be a finite number at most " + with_commas(static_cast<long long>(kCapacityFactor)));
+    p.require(std::isfinite(m.routed_scaling), "moe.routed_scaling", m.routed_scaling, "must be finite");
+    p.require(std::isfinite(m.aux_loss_coef), "moe.aux_loss_coef", m.aux_loss_coef, "must be finite");
+    p.require(std::isfinite(m.z_loss_coef), "moe.z_loss_coef", m.z_loss_coef, "must be finite");
+  }
+  p.require(std::isfinite(s.norm_eps), "norm_eps", s.norm_eps, "must be finite");
+  p.require(std::isfinite(s.rope.theta), "rope.theta", s.rope.theta, "must be finite");
+  p.require(std::isfinite(s.rope.scaling_factor), "rope.scaling_factor", s.rope.scaling_factor,
+            "must be finite");
+  return p.list.size() == before;
+}
 
 void validate_moe(const ModelSpec& s, Problems& p) {
   const MoeSpec& m = s.moe;
@@ -145,6 +205,7 @@ void validate_mask(const ModelSpec& s, Problems& p) {
 
 std::vector<std::string> validate(const ModelSpec& s) {
   Problems p;
+  if (!within_limits(s, p)) return p.list;
   p.positive("vocab_size", s.vocab_size);
   p.positive("d_model", s.d_model);
   p.positive("layers", s.layers);
@@ -168,10 +229,13 @@ std::vector<std::string> validate(const ModelSpec& s) {
   if (s.position == PositionKind::Rope)
     p.require(s.rope.theta > 0, "rope.theta", s.rope.theta, "must be positive");
   if (s.position == PositionKind::T5Relative) {
-    p.require(s.buckets.num_buckets >= 2, "buckets.num_buckets", s.buckets.num_buckets,
-              "must be at least 2");
-    p.require(s.buckets.max_distance > s.buckets.num_buckets / 4, "buckets.max_distance",
-              s.buckets.max_distance, "must exceed num_buckets/4 (the exact range)");
+    // The encoder halves the buckets by direction and each half keeps an exact
+    // range of half its buckets; the log-spaced rest divides by
+    // log(max_distance / exact), which must be positive (2 buckets gave 0/0).
+    p.require(s.buckets.num_buckets >= 4, "buckets.num_buckets", s.buckets.num_buckets,
+              "must be at least 4 (each direction needs an exact range)");
+    p.require(s.buckets.max_distance > s.buckets.num_buckets / 2, "buckets.max_distance",
+              s.buckets.max_distance, "must exceed num_buckets/2 (the exact range of the decoder)");
   }
   p.require(s.norm_eps > 0, "norm_eps", s.norm_eps, "must be positive");
   p.require(s.type_vocab_size >= 0, "type_vocab_size", s.type_vocab_size, "must not be negative");

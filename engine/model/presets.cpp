@@ -331,6 +331,7 @@ ModelSpec classroom_of(const ModelSpec& full) {
     s.attention = AttentionKind::MLA;
     s.kv_heads = heads;
     s.mla = {full.mla.q_lora_rank > 0 ? 32 : 0, 16, 8, 8, 8};
+    s.head_dim = s.mla.v_head_dim;  // as DeepSeek's config import sets it
   }
   s.d_ff = full.ffn == FfnKind::SwiGLU ? 128 : 256;
   if (full.family == Family::EncoderDecoder) {
@@ -347,6 +348,9 @@ ModelSpec classroom_of(const ModelSpec& full) {
   if (full.position == PositionKind::Rope) s.rope = {full.rope.theta, "default", 1.0, 0.0, full.rope.interleaved};
   if (full.is_moe()) {
     s.moe.expert_intermediate = full.moe.experts > 64 ? 16 : 32;
+    // Switch's config has one d_ff for dense and expert FFNs; keep them equal
+    // so the classroom size can be written as a Hugging Face folder.
+    if (full.layout == WeightLayout::Switch) s.moe.expert_intermediate = s.d_ff;
     if (full.moe.shared_experts > 0)
       s.moe.shared_intermediate =
           full.moe.shared_intermediate * s.moe.expert_intermediate / full.moe.expert_intermediate;

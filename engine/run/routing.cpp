@@ -22,7 +22,12 @@ int capacity_for(const MoeSpec& spec, int tokens) {
       double slots = spec.capacity_factor * tokens / E;
       if (spec.capacity_formula == CapacityFormula::Megatron) slots *= spec.top_k;
       // The small epsilon keeps exact products (1.25 * 16 / 8 = 2.5) from rounding up twice.
-      return static_cast<int>(std::ceil(slots - 1e-9));
+      const double c = std::ceil(slots - 1e-9);
+      // A positive factor always leaves one slot (1e-30 gave 0: every token dropped).
+      // An expert receives at most one pair per token, so any C >= T keeps every
+      // pair; clamping there keeps C an int for every finite factor (1e30 wrapped).
+      if (!(c >= 1)) return 1;
+      return c >= tokens ? std::max(tokens, 1) : static_cast<int>(c);
     }
   }
   return -1;

@@ -34,6 +34,7 @@ TopKParams top_k_params(const MoeSpec& spec);
 
 // Slots per expert for T real tokens; -1 when the spec is dropless.
 //   per-token: C = ceil(cf * T / E); Megatron: C = ceil(cf * T * k / E); fixed: C.
+// A factor's C is at least 1 and at most T (no expert can use more than T slots).
 int capacity_for(const MoeSpec& spec, int tokens);
 
 // Backend::moe_counts brought to the host.

@@ -2,6 +2,7 @@
 #include "engine/run/trace_request.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace archscope {
 
@@ -48,23 +49,25 @@ AttentionProbs probs_to_write(const TraceRequest& req, Stack stack, int layer, b
 
 namespace {
 
-int64_t attention_bytes(const TraceRequest& req, Stack stack, int layer, bool cross, int H, int tq, int tk) {
+// Bytes in double: at the bounds of limits.h (16M tokens, 1,024 layers of
+// 1,024 heads) a trace passes 2^64 bytes; the estimate saturates instead.
+double attention_bytes(const TraceRequest& req, Stack stack, int layer, bool cross, int H, int tq, int tk) {
   const AttentionProbs p = probs_to_write(req, stack, layer, cross, H, tq, tk);
-  int64_t n = static_cast<int64_t>(p.full_heads.size()) * tq * tk;
-  if (p.pool > 0) n += static_cast<int64_t>(H) * ((tq + p.pool - 1) / p.pool) * ((tk + p.pool - 1) / p.pool);
+  double n = static_cast<double>(p.full_heads.size()) * tq * tk;
+  if (p.pool > 0) n += static_cast<double>(H) * ((tq + p.pool - 1) / p.pool) * ((tk + p.pool - 1) / p.pool);
   return n * 4 + tq;  // + the no-visible-key flags
 }
 
-int64_t stack_bytes(const ModelSpec& s, const TraceRequest& req, Stack stack, int layers, int T, int memory_T) {
-  int64_t bytes = 0;
-  if (req.hidden) bytes += static_cast<int64_t>(layers + 1) * T * s.d_model * 4;
+double stack_bytes(const ModelSpec& s, const TraceRequest& req, Stack stack, int layers, int T, int memory_T) {
+  double bytes = 0;
+  if (req.hidden) bytes += static_cast<double>(layers + 1) * T * s.d_model * 4;
   for (int i = 0; i < layers; ++i) {
     bytes += attention_bytes(req, stack, i, false, s.heads, T, T);
     if (memory_T > 0) bytes += attention_bytes(req, stack, i, true, s.heads, T, memory_T);
     if (!s.is_moe() || !s.is_moe_layer(i)) continue;
-    const int64_t E = s.moe.experts, K = s.moe.top_k;
+    const double E = s.moe.experts, K = s.moe.top_k;
     bytes += (3 * E + 8) * 8;  // metrics
-    if (req.routing) bytes += T * (2 * E * 4 + K * (4 + 4 + 1 + 4) + s.moe.top_groups * 4 + 1);
+    if (req.routing) bytes += T * (2 * E * 4 + K * (4 + 4 + 1 + 4) + s.moe.top_groups * 4.0 + 1);
   }
   return bytes;
 }
@@ -72,7 +75,7 @@ int64_t stack_bytes(const ModelSpec& s, const TraceRequest& req, Stack stack, in
 }  // namespace
 
 int64_t estimate_trace_bytes(const ModelSpec& s, int tokens, const TraceRequest& req, int decoder_tokens) {
-  int64_t bytes = static_cast<int64_t>(tokens) * 5;  // ids and padding flags
+  double bytes = static_cast<double>(tokens) * 5;  // ids and padding flags
   int logit_rows = tokens;
   if (s.family == Family::EncoderDecoder) {
     bytes += stack_bytes(s, req, Stack::Encoder, s.layers, tokens, 0);
@@ -82,8 +85,9 @@ int64_t estimate_trace_bytes(const ModelSpec& s, int tokens, const TraceRequest&
     bytes += stack_bytes(s, req, s.family == Family::EncoderOnly ? Stack::Encoder : Stack::Decoder, s.layers,
                          tokens, 0);
   }
-  if (req.logits) bytes += static_cast<int64_t>(logit_rows) * s.vocab_size * 4;
-  return bytes;
+  if (req.logits) bytes += static_cast<double>(logit_rows) * s.vocab_size * 4;
+  const double most = static_cast<double>(std::numeric_limits<int64_t>::max());
+  return bytes >= most ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(bytes);
 }
 
 TraceRequest fit_trace_request(const ModelSpec& s, int tokens, int64_t budget, const std::vector<AttentionFocus>& focus,

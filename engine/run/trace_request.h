@@ -49,7 +49,8 @@ struct TraceRequest {
 
 // Bytes the trace of `tokens` tokens (and `decoder_tokens` for
 // encoder-decoders) takes under the request: the tensors it downloads, plus
-// the small per-layer records (metrics, flags) it always keeps.
+// the small per-layer records (metrics, flags) it always keeps. Saturates at
+// INT64_MAX rather than overflow (long inputs to very large models).
 int64_t estimate_trace_bytes(const ModelSpec& spec, int tokens, const TraceRequest& request,
                              int decoder_tokens = 1);
 

@@ -38,7 +38,7 @@ std::vector<OpCase> dense_cases() {
         const std::string name = "linear_T" + std::to_string(T) + "_K" + std::to_string(K) + "_N" + std::to_string(N) +
                                  (bias ? "_bias" : "");
         cases.push_back({Op::Linear, name, kFloat, {Op::Linear, {{T, K}, {N, K}, bias ? std::vector<int>{N} : std::vector<int>{}}},
-                         [=](Inputs& in) {
+                         [=, K = K, N = N](Inputs& in) {
                            DeviceTensor x = in.f32({T, K}), w = in.f32({N, K}, 0.3), b = in.f32({N});
                            Outputs o;
                            o.add(in.backend(), "y", in.backend().linear(x, w, bias ? &b : nullptr));
@@ -98,7 +98,7 @@ std::vector<OpCase> dense_cases() {
   for (auto [R, C, column] : {std::tuple{1, 1, false}, {7, 33, true}, {300, 65, false}}) {
     const std::string name = "scale_rows_R" + std::to_string(R) + "_C" + std::to_string(C) + (column ? "_column" : "");
     cases.push_back({Op::ScaleRows, name, kFloat, {Op::ScaleRows, {{R, C}, column ? std::vector<int>{R, 1} : std::vector<int>{R}}},
-                     [=](Inputs& in) {
+                     [=, R = R, C = C, column = column](Inputs& in) {
                        DeviceTensor x = in.f32({R, C});
                        DeviceTensor s = in.f32(column ? std::vector<int>{R, 1} : std::vector<int>{R});
                        Outputs o;

@@ -10,7 +10,7 @@ std::vector<OpCase> embedding_cases() {
   std::vector<OpCase> cases;
   for (auto [R, C, T] : {std::tuple{1, 1, 1}, {50, 17, 7}, {300, 64, 300}, {1000, 33, 65}}) {
     const std::string name = "gather_rows_R" + std::to_string(R) + "_C" + std::to_string(C) + "_T" + std::to_string(T);
-    cases.push_back({Op::GatherRows, name, kExact, {Op::GatherRows, {{R, C}, {T}}}, [=](Inputs& in) {
+    cases.push_back({Op::GatherRows, name, kExact, {Op::GatherRows, {{R, C}, {T}}}, [=, R = R, C = C, T = T](Inputs& in) {
                        DeviceTensor table = in.f32({R, C});
                        std::vector<int32_t> ids(T);
                        for (int t = 0; t < T; ++t) ids[t] = static_cast<int32_t>(in.uniform() * R);
@@ -21,7 +21,7 @@ std::vector<OpCase> embedding_cases() {
   }
   for (auto [T, D] : {std::pair{1, 2}, {7, 17}, {300, 64}, {513, 1024}}) {
     const std::string name = "sinusoidal_positions_T" + std::to_string(T) + "_D" + std::to_string(D);
-    cases.push_back({Op::SinusoidalPositions, name, kFloat, {Op::SinusoidalPositions, {{T, D}}}, [=](Inputs& in) {
+    cases.push_back({Op::SinusoidalPositions, name, kFloat, {Op::SinusoidalPositions, {{T, D}}}, [=, T = T, D = D](Inputs& in) {
                        Outputs o;
                        o.add(in.backend(), "pe", in.backend().sinusoidal_positions(T, D));
                        return o;

@@ -66,7 +66,7 @@ void add_router_and_top_k(std::vector<OpCase>& cases) {
       const std::string name = std::string("router_scores_") + router_name(f) + "_T" + std::to_string(T) + "_E" +
                                std::to_string(E);
       cases.push_back({Op::RouterScores, name, kFloat, {Op::RouterScores, {{T, E}}, static_cast<int>(f)},
-                       [=](Inputs& in) {
+                       [=, T = T, E = E](Inputs& in) {
                          Outputs o;
                          o.add(in.backend(), "scores", in.backend().router_scores(in.f32({T, E}, 3.0), f));
                          return o;
@@ -171,7 +171,7 @@ void add_experts(std::vector<OpCase>& cases) {
   for (auto [T, E, K, D, capacity] : {std::tuple{1, 4, 1, 8, -1}, {33, 8, 2, 64, 5}, {300, 64, 6, 17, -1}, {33, 8, 2, 16, 0}}) {
     const std::string name = "dispatch_T" + std::to_string(T) + "_E" + std::to_string(E) + "_K" + std::to_string(K) +
                              "_D" + std::to_string(D) + cap(capacity);
-    cases.push_back({Op::Dispatch, name, kExact, {Op::Dispatch, {{T, D}, {T, K}, {T, K}, {T, K}}}, [=](Inputs& in) {
+    cases.push_back({Op::Dispatch, name, kExact, {Op::Dispatch, {{T, D}, {T, K}, {T, K}, {T, K}}}, [=, T = T, E = E, K = K, D = D, capacity = capacity](Inputs& in) {
                        Routed r = route_on_reference(in, T, E, K, capacity, DropPolicy::Priority, 0, 0);
                        Backend& b = in.backend();
                        ExpertBatch batch = b.dispatch(in.f32({T, D}), b.upload_ints(r.expert, {T, K}),
@@ -240,7 +240,7 @@ void add_experts(std::vector<OpCase>& cases) {
   for (auto [T, E, K, D, capacity] : {std::tuple{1, 4, 1, 8, -1}, {33, 8, 2, 64, -1}, {300, 64, 6, 17, -1}, {33, 8, 8, 16, 20}}) {
     const std::string name = "combine_T" + std::to_string(T) + "_E" + std::to_string(E) + "_K" + std::to_string(K) +
                              "_D" + std::to_string(D) + cap(capacity);
-    cases.push_back({Op::Combine, name, kFloat, {Op::Combine, {{T * K, D}, {T, K}, {T, K}}}, [=](Inputs& in) {
+    cases.push_back({Op::Combine, name, kFloat, {Op::Combine, {{T * K, D}, {T, K}, {T, K}}}, [=, T = T, E = E, K = K, D = D, capacity = capacity](Inputs& in) {
                        Backend& b = in.backend();
                        Routed r = route_on_reference(in, T, E, K, capacity, DropPolicy::Position, 0, 0);
                        ExpertBatch batch = batch_on(b, in, r, T, E, K, D);
@@ -254,7 +254,7 @@ void add_experts(std::vector<OpCase>& cases) {
                              std::to_string(K) + "_D" + std::to_string(D) + cap(capacity) +
                              (pad ? "_pad" + std::to_string(pad) : "");
     cases.push_back({Op::AddDroppedInput, name, kFloat, {Op::AddDroppedInput, {{T, D}, {T, D}, {T, K}, {T, K}, {T, K}}},
-                     [=](Inputs& in) {
+                     [=, T = T, E = E, K = K, D = D, capacity = capacity, pad = pad](Inputs& in) {
                        Backend& b = in.backend();
                        Routed r = route_on_reference(in, T, E, K, capacity, DropPolicy::Priority, pad, pad);
                        DeviceTensor out = in.f32({T, D}), x = in.f32({T, D});
@@ -274,7 +274,7 @@ void add_counts(std::vector<OpCase>& cases) {
                                std::to_string(E) + "_K" + std::to_string(K) + cap(capacity) +
                                (pad ? "_pad" + std::to_string(pad) : "");
       cases.push_back({Op::MoeCounts, name, kFloat, {Op::MoeCounts, {{T, E}, {T, E}, {T, K}, {T, K}, {T}}, static_cast<int>(f)},
-                       [=](Inputs& in) {
+                       [=, T = T, E = E, K = K, capacity = capacity, pad = pad](Inputs& in) {
                          Backend& b = in.backend();
                          Routed r = route_on_reference(in, T, E, K, capacity, DropPolicy::Priority, pad, 0, f);
                          DeviceTensor valid = b.upload_ints(r.valid, {T});
