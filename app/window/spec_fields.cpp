@@ -7,10 +7,20 @@ namespace {
 
 using K = SpecField::Kind;
 
+SpecField field(std::string group, std::string path, std::string label, K kind, std::vector<std::string> choices = {}) {
+  SpecField f;
+  f.group = std::move(group);
+  f.path = std::move(path);
+  f.label = std::move(label);
+  f.kind = kind;
+  f.choices = std::move(choices);
+  return f;
+}
+
 // Shorthands for an int, double, bool or enum member reached by an accessor.
 template <typename Get>
 SpecField int_field(std::string group, std::string path, std::string label, Get member, double min, double max) {
-  SpecField f{std::move(group), std::move(path), std::move(label), K::Int};
+  SpecField f = field(std::move(group), std::move(path), std::move(label), K::Int);
   f.min = min;
   f.max = max;
   f.get = [member](const ModelSpec& s) { return static_cast<double>(member(const_cast<ModelSpec&>(s))); };
@@ -20,7 +30,7 @@ SpecField int_field(std::string group, std::string path, std::string label, Get 
 
 template <typename Get>
 SpecField double_field(std::string group, std::string path, std::string label, Get member, double min, double max) {
-  SpecField f{std::move(group), std::move(path), std::move(label), K::Double};
+  SpecField f = field(std::move(group), std::move(path), std::move(label), K::Double);
   f.min = min;
   f.max = max;
   f.get = [member](const ModelSpec& s) { return member(const_cast<ModelSpec&>(s)); };
@@ -30,7 +40,7 @@ SpecField double_field(std::string group, std::string path, std::string label, G
 
 template <typename Get>
 SpecField bool_field(std::string group, std::string path, std::string label, Get member) {
-  SpecField f{std::move(group), std::move(path), std::move(label), K::Bool};
+  SpecField f = field(std::move(group), std::move(path), std::move(label), K::Bool);
   f.get = [member](const ModelSpec& s) { return member(const_cast<ModelSpec&>(s)) ? 1.0 : 0.0; };
   f.set = [member](ModelSpec& s, double v) { member(s) = v != 0; };
   return f;
@@ -38,7 +48,7 @@ SpecField bool_field(std::string group, std::string path, std::string label, Get
 
 template <typename Enum, typename Get>
 SpecField choice_field(std::string group, std::string path, std::string label, std::vector<std::string> names, Get member) {
-  SpecField f{std::move(group), std::move(path), std::move(label), K::Choice, std::move(names)};
+  SpecField f = field(std::move(group), std::move(path), std::move(label), K::Choice, std::move(names));
   f.get = [member](const ModelSpec& s) { return static_cast<double>(member(const_cast<ModelSpec&>(s))); };
   f.set = [member](ModelSpec& s, double v) { member(s) = static_cast<Enum>(static_cast<int>(v)); };
   return f;
