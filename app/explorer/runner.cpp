@@ -1,6 +1,7 @@
 // Ids, weights and the forward pass of a document.
 #include "app/explorer/runner.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "engine/errors.h"
@@ -8,6 +9,7 @@
 #include "engine/io/random_weights.h"
 #include "engine/io/safetensors.h"
 #include "engine/io/vocabulary.h"
+#include "engine/model/run_memory.h"
 #include "engine/run/trace_request.h"
 
 namespace archscope::explorer {
@@ -98,6 +100,25 @@ TraceRequest request_for(const Document& doc, const Tokens& tokens, int64_t budg
   return fit_trace_request(doc.spec, static_cast<int>(tokens.ids.size()), budget, {focus}, decoder_tokens);
 }
 
+std::string trace_reduction(const TraceRequest& request) {
+  if (request.attention == AttentionKeep::All && request.hidden && request.routing && request.logits) return "";
+  std::string kept;
+  if (request.attention == AttentionKeep::Focused)
+    kept = request.thumbnail > 0 ? "the focused head at full size and every other map pooled to " +
+                                       std::to_string(request.thumbnail) + " x " + std::to_string(request.thumbnail)
+                                 : "only the focused head's attention map";
+  std::string left_out;
+  auto add = [&left_out](const char* what) { left_out += (left_out.empty() ? "" : ", ") + std::string(what); };
+  if (!request.hidden) add("hidden states");
+  if (!request.logits) add("logits");
+  if (!request.routing) add("per-token routing");
+  std::string note = "this input is long, so to stay within " + std::to_string(kTraceBudgetBytes >> 20) +
+                     " MiB the views keep ";
+  note += kept.empty() ? "every attention map" : kept;
+  if (!left_out.empty()) note += "; left out: " + left_out;
+  return note;
+}
+
 Runner::Runner(const std::string& backend) : backend_name_(backend), backend_(make_backend(backend)) {}
 
 Runner::~Runner() = default;
@@ -131,6 +152,11 @@ RunResult Runner::run(const Document& doc) {
   r.tokens = tokens_of(doc);
   std::shared_ptr<const ModelWeights> weights = weights_for(doc);
   const TraceRequest request = request_for(doc, r.tokens);
+  const int64_t tokens = static_cast<int64_t>(r.tokens.ids.size());
+  const int64_t decoder_tokens = std::max<int64_t>(1, static_cast<int64_t>(r.tokens.decoder_ids.size()));
+  check_run_fits(doc.spec, tokens, decoder_tokens, estimate_run_memory(doc.spec, tokens, decoder_tokens, request),
+                 available_memory_bytes());
+  if (const std::string kept = trace_reduction(request); !kept.empty()) r.tokens.notes.push_back(kept);
   ForwardInputs in;
   in.input_ids = r.tokens.ids;
   in.decoder_input_ids = r.tokens.decoder_ids;

@@ -32,6 +32,9 @@ constexpr int64_t kTraceBudgetBytes = 256ll << 20;
 // The trace request for a document: everything when it fits the budget,
 // otherwise the focused map whole and thumbnails of the rest.
 TraceRequest request_for(const Document& doc, const Tokens& tokens, int64_t budget = kTraceBudgetBytes);
+// What a reduced request leaves out, in words for the status line; empty when
+// the trace keeps everything.
+std::string trace_reduction(const TraceRequest& request);
 
 struct RunResult {
   std::shared_ptr<const Trace> trace;

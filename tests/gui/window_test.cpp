@@ -10,10 +10,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "app/explorer/runner.h"
 #include "app/window/builder_dock.h"
 #include "app/window/main_window.h"
 #include "app/window/routing_dock.h"
 #include "engine/model/presets.h"
+#include "engine/run/trace_request.h"
 
 namespace archscope::window {
 namespace {
@@ -236,6 +238,27 @@ TEST_F(WindowTest, PresentationModeEnlargesTheViews) {
   EXPECT_FALSE(window_->builder_dock().isVisible());
   window_->set_presentation(false);
   ASSERT_TRUE(window_->settle());
+}
+
+
+// A long input keeps the focused head whole and pools the other maps, and the
+// user is told so; a short one keeps everything and says nothing.
+TEST(TraceBudget, LongInputsKeepTheFocusAndSaySo) {
+  explorer::Document doc = explorer::preset_document("llama3-8b");
+  explorer::Tokens tokens;
+  tokens.ids.assign(3000, 7);
+  const TraceRequest reduced = explorer::request_for(doc, tokens);
+  EXPECT_EQ(reduced.attention, AttentionKeep::Focused);
+  ASSERT_EQ(reduced.focus.size(), 1u);
+  EXPECT_LE(estimate_trace_bytes(doc.spec, 3000, reduced), explorer::kTraceBudgetBytes);
+  const std::string note = explorer::trace_reduction(reduced);
+  EXPECT_NE(note.find("the focused head at full size"), std::string::npos) << note;
+  EXPECT_NE(note.find("256 MiB"), std::string::npos) << note;
+
+  tokens.ids.assign(16, 7);
+  const TraceRequest whole = explorer::request_for(doc, tokens);
+  EXPECT_EQ(whole.attention, AttentionKeep::All);
+  EXPECT_EQ(explorer::trace_reduction(whole), "");
 }
 
 }  // namespace
