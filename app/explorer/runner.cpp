@@ -97,11 +97,20 @@ TraceRequest request_for(const Document& doc, const Tokens& tokens, int64_t budg
   AttentionFocus focus{doc.focus.stack, doc.focus.layer, doc.focus.head, doc.focus.cross};
   if (doc.spec.family != Family::EncoderDecoder) focus.stack = stack;
   const int decoder_tokens = std::max<int>(1, static_cast<int>(tokens.decoder_ids.size()));
-  return fit_trace_request(doc.spec, static_cast<int>(tokens.ids.size()), budget, {focus}, decoder_tokens);
+  // The views show attention maps and routing; hidden states and logits are
+  // not drawn, so they are never kept (GPT-2's logits alone are 100 MB at 512
+  // tokens, and keeping them would cost every map but the focused one).
+  const int t = static_cast<int>(tokens.ids.size());
+  TraceRequest views = TraceRequest::everything();
+  views.hidden = views.logits = false;
+  if (estimate_trace_bytes(doc.spec, t, views, decoder_tokens) <= budget) return views;
+  TraceRequest reduced = fit_trace_request(doc.spec, t, budget, {focus}, decoder_tokens);
+  reduced.hidden = reduced.logits = false;
+  return reduced;
 }
 
 std::string trace_reduction(const TraceRequest& request) {
-  if (request.attention == AttentionKeep::All && request.hidden && request.routing && request.logits) return "";
+  if (request.attention == AttentionKeep::All && request.routing) return "";
   std::string kept;
   if (request.attention == AttentionKeep::Focused)
     kept = request.thumbnail > 0 ? "the focused head at full size and every other map pooled to " +
@@ -109,8 +118,6 @@ std::string trace_reduction(const TraceRequest& request) {
                                  : "only the focused head's attention map";
   std::string left_out;
   auto add = [&left_out](const char* what) { left_out += (left_out.empty() ? "" : ", ") + std::string(what); };
-  if (!request.hidden) add("hidden states");
-  if (!request.logits) add("logits");
   if (!request.routing) add("per-token routing");
   std::string note = "this input is long, so to stay within " + std::to_string(kTraceBudgetBytes >> 20) +
                      " MiB the views keep ";
