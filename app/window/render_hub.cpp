@@ -1,6 +1,9 @@
 // Device set-up and the frame pump.
 #include "app/window/render_hub.h"
 
+#include <algorithm>
+#include <string>
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QThread>
@@ -30,7 +33,25 @@ RenderHub::~RenderHub() {
   if (context_) context_->wait_idle();
 }
 
-void RenderHub::add(ViewSurface* s) { surfaces_.push_back(s); }
+namespace {
+
+// The order frames are submitted in, and so finished in: the views the
+// capacity slider changes most visibly first, so the load view is on screen
+// before the views that only move a little.
+int draw_order(const ViewSurface* s) {
+  static const std::vector<std::string> order = {"load", "tokens", "router", "metrics", "attention",
+                                                 "mask", "architecture", "ledger", "objective"};
+  const auto it = std::find(order.begin(), order.end(), const_cast<ViewSurface*>(s)->view().id());
+  return static_cast<int>(it - order.begin());
+}
+
+}  // namespace
+
+void RenderHub::add(ViewSurface* s) {
+  const auto at = std::find_if(surfaces_.begin(), surfaces_.end(),
+                               [&](const ViewSurface* o) { return draw_order(o) > draw_order(s); });
+  surfaces_.insert(at, s);
+}
 
 void RenderHub::remove(ViewSurface* s) { std::erase(surfaces_, s); }
 
