@@ -14,6 +14,9 @@
 
 namespace archscope::explorer {
 
+// The backend runs use until the user picks another.
+constexpr const char* kDefaultBackend = "reference";
+
 struct Document {
   // Where the model comes from: a preset name, or a model folder.
   std::string model;
@@ -23,6 +26,7 @@ struct Document {
   ModelSpec spec;          // as edited; always valid
   uint64_t seed = 1234;    // presets' (and edited checkpoints') weights
   std::vector<std::string> load_warnings;  // tensors of the checkpoint the spec does not use
+  std::string backend = kDefaultBackend;  // a name backend_names() lists
 
   // Input: text in the presets' word vocabulary, or token ids for folders.
   std::string text;

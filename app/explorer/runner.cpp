@@ -157,6 +157,11 @@ std::shared_ptr<const ModelWeights> Runner::weights_for(const Document& doc) {
 RunResult Runner::run(const Document& doc) {
   RunResult r;
   r.tokens = tokens_of(doc);
+  if (doc.backend != backend_name_) {
+    session_.reset();  // its tensors live on the old backend
+    backend_ = make_backend(doc.backend);
+    backend_name_ = doc.backend;
+  }
   std::shared_ptr<const ModelWeights> weights = weights_for(doc);
   const TraceRequest request = request_for(doc, r.tokens);
   const int64_t tokens = static_cast<int64_t>(r.tokens.ids.size());

@@ -46,7 +46,7 @@ struct RunResult {
 class Runner {
  public:
   // `backend`: a name backend_names() lists.
-  explicit Runner(const std::string& backend = "reference");
+  explicit Runner(const std::string& backend = kDefaultBackend);
   ~Runner();
 
   // Throws InputError or ResourceError (refused before allocating).

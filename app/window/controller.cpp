@@ -1,12 +1,15 @@
 // Document changes, runs and scenes.
 #include "app/window/controller.h"
 
+#include <algorithm>
+
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QMetaObject>
 #include <QThread>
 
 #include "app/explorer/scene_builder.h"
+#include "engine/backends/backend.h"
 #include "engine/errors.h"
 #include "engine/io/random_weights.h"
 #include "engine/model/presets.h"
@@ -52,6 +55,7 @@ bool Controller::open_preset(const std::string& name, bool full_size) {
     if (full_size) check_fits_in_memory(d.spec, available_memory_bytes());
     d.text = doc_.text.empty() ? d.text : doc_.text;  // the sentence stays when the model changes
     if (d.spec.family == Family::EncoderDecoder && !doc_.decoder_text.empty()) d.decoder_text = doc_.decoder_text;
+    d.backend = doc_.backend;
     doc_ = std::move(d);
   } catch (const std::exception& e) {
     last_error_ = q(e.what());
@@ -72,6 +76,7 @@ bool Controller::open_folder(const std::string& path) {
       d.input_ids = "1,2,3,4,5,6,7,8";
       if (d.spec.family == Family::EncoderDecoder) d.decoder_ids = "0,4,5";
     }
+    d.backend = doc_.backend;
     doc_ = std::move(d);
   } catch (const std::exception& e) {
     last_error_ = q(path + ": " + e.what());
@@ -88,6 +93,21 @@ void Controller::reset_spec() { apply_spec(doc_.loaded, "reset"); }
 void Controller::set_text(const std::string& text) {
   doc_.text = text;
   run();
+}
+
+bool Controller::set_backend(const std::string& name) {
+  const std::vector<std::string> known = backend_names();
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    last_error_ = q("backend '" + name + "': expected one of " + list);
+    emit error(last_error_);
+    return false;
+  }
+  doc_.backend = name;
+  emit document_changed();
+  run();
+  return true;
 }
 
 void Controller::set_input_ids(const std::string& ids) {

@@ -40,6 +40,8 @@ class Controller : public QObject {
   bool open_folder(const std::string& path);
   void reset_spec();  // back to the model as it was loaded
 
+  // The compute backend runs use (backend_names()); the model and input stay.
+  bool set_backend(const std::string& name);
   // Input.
   void set_text(const std::string& text);
   void set_input_ids(const std::string& ids);

@@ -37,6 +37,11 @@ ModelDock::ModelDock(Controller& controller, QWidget* parent) : QWidget(parent),
   decoder_label_ = new QLabel("Decoder text");
   decoder_ = new QLineEdit;
   form->addRow(decoder_label_, decoder_);
+  backend_ = new QComboBox;
+  for (const std::string& name : backend_names()) backend_->addItem(QString::fromStdString(name));
+  backend_->setToolTip("The compute backend: reference is the plain-loop oracle every other backend is "
+                       "tested against; the status bar shows which one ran and how long it took");
+  form->addRow("Backend", backend_);
   layout->addLayout(form);
   notes_ = new QLabel;
   notes_->setWordWrap(true);
@@ -56,6 +61,9 @@ ModelDock::ModelDock(Controller& controller, QWidget* parent) : QWidget(parent),
   connect(full_size_, &QCheckBox::toggled, this, [this](bool on) {
     const QString name = preset_->currentData().toString();
     if (!name.isEmpty() && !controller_.open_preset(name.toStdString(), on)) refresh();
+  });
+  connect(backend_, &QComboBox::activated, this, [this](int i) {
+    if (!controller_.set_backend(backend_->itemText(i).toStdString())) refresh();
   });
   connect(open, &QPushButton::clicked, this, &ModelDock::open_folder_requested);
   connect(input_, &QLineEdit::textEdited, this, [this](const QString& t) {
@@ -78,6 +86,8 @@ void ModelDock::refresh() {
   preset_->setCurrentIndex(index);
   full_size_->setChecked(d.full_size);
   full_size_->setEnabled(d.is_preset());
+  const QSignalBlocker b5(backend_);
+  backend_->setCurrentText(QString::fromStdString(d.backend));
   source_->setText(QString::fromStdString(d.display_name() + "\n" + d.spec.description));
   const bool enc_dec = d.spec.family == Family::EncoderDecoder;
   if (d.is_preset()) {

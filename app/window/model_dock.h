@@ -34,6 +34,7 @@ class ModelDock : public QWidget {
   QLabel* decoder_label_;
   QLineEdit* decoder_;
   QLabel* notes_;
+  QComboBox* backend_;
 };
 
 }  // namespace archscope::window

@@ -14,6 +14,7 @@
 #include "app/window/builder_dock.h"
 #include "app/window/main_window.h"
 #include "app/window/routing_dock.h"
+#include "engine/backends/backend.h"
 #include "engine/model/presets.h"
 #include "engine/run/trace_request.h"
 
@@ -240,6 +241,21 @@ TEST_F(WindowTest, PresentationModeEnlargesTheViews) {
   ASSERT_TRUE(window_->settle());
 }
 
+
+TEST_F(WindowTest, SwitchesBackendKeepingTheModel) {
+  const std::string model = controller().document().model;
+  for (const std::string& name : backend_names()) {
+    ASSERT_TRUE(controller().set_backend(name)) << name;
+    ASSERT_TRUE(window_->settle());
+    EXPECT_TRUE(controller().last_error().isEmpty()) << controller().last_error().toStdString();
+    EXPECT_EQ(controller().document().backend, name);
+    EXPECT_EQ(controller().scene()->trace->backend, make_backend(name)->name()) << name;
+  }
+  EXPECT_FALSE(controller().set_backend("abacus"));
+  EXPECT_NE(window_->banner_text().toStdString().find("backend 'abacus': expected one of"), std::string::npos)
+      << window_->banner_text().toStdString();
+  EXPECT_EQ(controller().document().model, model);
+}
 
 // A long input keeps the focused head whole and pools the other maps, and the
 // user is told so; a short one keeps everything and says nothing.
