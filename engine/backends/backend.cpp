@@ -2,7 +2,9 @@
 // single-tensor downloads, and the table of backends by name.
 #include "engine/backends/backend.h"
 
+#include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "engine/errors.h"
 
@@ -64,12 +66,53 @@ std::vector<int32_t> Backend::download_ints(const DeviceTensor& t) {
   return host;
 }
 
-std::vector<std::string> backend_names() { return {"reference", "cpu"}; }
+namespace {
+
+struct Registered {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::function<std::unique_ptr<Backend>()>>> list;
+};
+
+Registered& registered() {
+  static Registered r;
+  return r;
+}
+
+}  // namespace
+
+void register_backend(const std::string& name, std::function<std::unique_ptr<Backend>()> make) {
+  Registered& r = registered();
+  std::lock_guard lock(r.mutex);
+  for (auto& [n, m] : r.list)
+    if (n == name) {
+      m = std::move(make);
+      return;
+    }
+  r.list.emplace_back(name, std::move(make));
+}
+
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names = {"reference", "cpu"};
+  Registered& r = registered();
+  std::lock_guard lock(r.mutex);
+  for (const auto& entry : r.list) names.push_back(entry.first);
+  return names;
+}
 
 std::unique_ptr<Backend> make_backend(const std::string& name) {
   if (name == "reference") return make_reference_backend();
   // Until the fast CPU backend lands, "cpu" runs the reference.
   if (name == "cpu") return make_reference_backend();
+  {
+    Registered& r = registered();
+    std::unique_lock lock(r.mutex);
+    for (const auto& [n, make] : r.list)
+      if (n == name) {
+        auto factory = make;
+        lock.unlock();
+        return factory();
+      }
+  }
   std::string known;
   for (const std::string& n : backend_names()) known += (known.empty() ? "" : ", ") + n;
   throw InputError("backend '" + name + "': unknown; this build has " + known);

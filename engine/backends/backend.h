@@ -18,6 +18,7 @@
 //    are identical, not close.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -260,6 +261,11 @@ std::vector<std::string> backend_names();
 // "reference" is the oracle. "cpu" is an alias of it until the fast CPU
 // backend exists. Unknown names are an InputError listing the known ones.
 std::unique_ptr<Backend> make_backend(const std::string& name);
+// Adds a backend the engine cannot name itself (the Vulkan one lives in
+// compute/, which the engine does not link): the front end registers it at
+// start-up, and make_backend/backend_names know it from then on. A second
+// registration of a name replaces the first.
+void register_backend(const std::string& name, std::function<std::unique_ptr<Backend>()> make);
 std::unique_ptr<Backend> make_reference_backend();
 
 }  // namespace archscope
