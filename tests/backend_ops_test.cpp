@@ -14,6 +14,9 @@
 #include "engine/errors.h"
 #include "tests/backend_ops/harness.h"
 #include "tests/support/forwarding_backend.h"
+#ifdef ARCHSCOPE_HAVE_VULKAN
+#include "tests/compute/vulkan_test_context.h"
+#endif
 
 using namespace archscope;
 using namespace archscope::op_tests;
@@ -23,6 +26,8 @@ namespace {
 struct BackendFactory {
   const char* name;
   std::unique_ptr<Backend> (*make)();
+  // Messages of the device's validation layers so far (a device backend); a new one fails the case.
+  std::vector<std::string> (*validation_messages)() = nullptr;
 };
 
 // The backends judged against the reference; adding one is one line here.
@@ -30,6 +35,9 @@ struct BackendFactory {
 // gives finite numbers and is deterministic.
 const std::vector<BackendFactory> kBackends = {
     {"reference", make_reference_backend},
+#ifdef ARCHSCOPE_HAVE_VULKAN
+    {"vulkan", testing_support::make_test_vulkan_backend, testing_support::test_validation_messages},
+#endif
 };
 
 const std::vector<OpCase>& cases() {
@@ -54,9 +62,16 @@ class BackendOps : public ::testing::TestWithParam<Param> {};
 
 TEST_P(BackendOps, MatchesTheReference) {
   const OpCase& c = cases()[GetParam().op_case];
-  auto tested = kBackends[GetParam().backend].make();
+  const BackendFactory& factory = kBackends[GetParam().backend];
+  auto tested = factory.make();
   auto reference = make_reference_backend();
+  const size_t messages_before = factory.validation_messages ? factory.validation_messages().size() : 0;
   const Result r = check(c, *tested, *reference);
+  tested.reset();  // a device backend's last work and its handles released, under validation too
+  if (factory.validation_messages) {
+    const std::vector<std::string> messages = factory.validation_messages();
+    for (size_t i = messages_before; i < messages.size(); ++i) ADD_FAILURE() << "validation: " << messages[i];
+  }
   if (r.verdict == Verdict::Skipped) GTEST_SKIP() << r.message;
   EXPECT_EQ(r.verdict, Verdict::Pass) << c.name << ": " << r.message;
 }

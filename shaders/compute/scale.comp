@@ -1,0 +1,10 @@
+// out = x * s.
+#version 450
+#include "compute/common.glsl"
+layout(local_size_x = 256) in;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer O { float o[]; };
+layout(push_constant) uniform P { uint n; float s; } p;
+void main() {
+  FOR_EACH_INDEX(i, p.n) o[i] = x[i] * p.s;
+}
