@@ -11,6 +11,7 @@
 #include "engine/errors.h"
 #ifdef ARCHSCOPE_HAVE_VULKAN
 #include "compute/context.h"
+#include "compute/vulkan_backend.h"
 #endif
 #include "engine/model/ledger.h"
 #include "engine/model/ledger_report.h"
@@ -21,6 +22,10 @@
 
 int main(int argc, char** argv) {
   using namespace archscope;
+#ifdef ARCHSCOPE_HAVE_VULKAN
+  // Before the commands are made: `run --backend` lists the names it accepts.
+  gpu::register_vulkan_backend();
+#endif
   CLI::App app{"Archscope: explore how transformer architectures differ, by running them"};
   app.require_subcommand(0, 1);
   add_presets_command(app);
