@@ -41,6 +41,8 @@ Buffer::Buffer(const Context& context, uint64_t bytes, BufferKind kind, bool uni
     memory_ = vk::raii::DeviceMemory(device, vk::MemoryAllocateInfo(needs.size, type));
   } catch (const vk::OutOfDeviceMemoryError&) {
     throw DeviceError("the Vulkan device is out of memory allocating " + std::to_string(bytes_) + " bytes");
+  } catch (const vk::TooManyObjectsError&) {
+    throw DeviceError("the Vulkan device allows no more memory allocations (maxMemoryAllocationCount)");
   }
   buffer_.bindMemory(*memory_, 0);
   if ((wanted & kHostCoherent) == kHostCoherent) mapped_ = memory_.mapMemory(0, VK_WHOLE_SIZE);

@@ -3,6 +3,7 @@
 // form a chain, each reading what the previous ones wrote).
 #include "compute/stream.h"
 
+#include <atomic>
 #include <cstring>
 #include <stdexcept>
 
@@ -35,6 +36,9 @@ struct Stream::Impl {
   uint32_t recorded = 0;
   uint32_t submitted = 0;
   vk::PhysicalDeviceLimits limits;
+  // Buffers alive (each is one allocation); drivers cap allocations
+  // (maxMemoryAllocationCount, 4096 on many GPUs).
+  std::shared_ptr<std::atomic<uint32_t>> live = std::make_shared<std::atomic<uint32_t>>(0);
 
   explicit Impl(const Context& c) : context(c), unified(is_unified(c)), pipelines(c) {
     const vk::raii::Device& device = c.device();
@@ -44,6 +48,16 @@ struct Stream::Impl {
         device, vk::CommandBufferAllocateInfo(*pool, vk::CommandBufferLevel::ePrimary, 1))[0]);
     fence = vk::raii::Fence(device, vk::FenceCreateInfo());
     limits = c.physical_device().getProperties().limits;
+  }
+
+  std::shared_ptr<Buffer> make(uint64_t bytes, BufferKind kind) {
+    auto counter = live;
+    auto owned = std::make_unique<Buffer>(context, bytes, kind, unified);
+    ++*counter;
+    return std::shared_ptr<Buffer>(owned.release(), [counter](Buffer* gone) {
+      delete gone;
+      --*counter;
+    });
   }
 
   void begin_if_idle() {
@@ -106,7 +120,10 @@ Stream::~Stream() {
 }
 
 BufferRef Stream::buffer(uint64_t bytes) {
-  return std::make_shared<Buffer>(impl_->context, bytes, BufferKind::Storage, impl_->unified);
+  // Near the driver's cap, finish the batch: buffers only it still holds
+  // (intermediates the ops have let go of) are freed.
+  if (*impl_->live >= impl_->limits.maxMemoryAllocationCount / 4 * 3) impl_->submit_and_wait();
+  return impl_->make(bytes, BufferKind::Storage);
 }
 
 void Stream::write(const BufferRef& to, const void* data, uint64_t bytes) {
@@ -116,7 +133,7 @@ void Stream::write(const BufferRef& to, const void* data, uint64_t bytes) {
     std::memcpy(to->mapped(), data, bytes);
     return;
   }
-  auto staging = std::make_shared<Buffer>(impl_->context, bytes, BufferKind::Staging, impl_->unified);
+  auto staging = impl_->make(bytes, BufferKind::Staging);
   std::memcpy(staging->mapped(), data, bytes);
   impl_->begin_if_idle();
   impl_->barrier();
@@ -175,7 +192,7 @@ void Stream::read(const std::vector<ReadBack>& batch) {
     const ReadBack& r = batch[i];
     if (r.bytes > r.from->bytes()) throw std::logic_error("Stream::read past the end of a buffer");
     if (r.from->mapped() || r.bytes == 0) continue;
-    staging[i] = std::make_shared<Buffer>(impl_->context, r.bytes, BufferKind::Staging, impl_->unified);
+    staging[i] = impl_->make(r.bytes, BufferKind::Staging);
     impl_->begin_if_idle();
     impl_->barrier();
     impl_->commands.copyBuffer(r.from->handle(), staging[i]->handle(), vk::BufferCopy(0, 0, r.bytes));
