@@ -1,5 +1,6 @@
 // The Vulkan backend's router: scores, top-k with group-limited selection,
-// the capacity cut (per-rank counts, then a prefix count per pair) and the
+// the capacity cut (per-rank counts, then each pair's place: a prefix sum
+// per expert and rank by position, a count of pairs ahead by priority) and the
 // counts the balance metrics are made from. Integer results are identical
 // to the reference's; only integer atomics are used.
 #include <algorithm>
@@ -84,6 +85,14 @@ CapacityOutputs VulkanBackend::capacity_cut(const DeviceTensor& expert, const De
   } count_push{u(T), u(K), u(E)};
   stream_.dispatch({"capacity_counts.comp"}, {e, i32(counts, "capacity_cut")}, count_push,
                    groups_for(static_cast<int64_t>(T) * K, 256));
+  // Position order: each pair's place by a prefix sum per (expert, rank).
+  DeviceTensor place = p.policy == DropPolicy::Position ? make({T, K}, ElementType::I32) : counts;
+  if (p.policy == DropPolicy::Position) {
+    struct {
+      uint32_t t, k;
+    } place_push{u(T), u(K)};
+    stream_.dispatch({"capacity_place.comp"}, {e, i32(place, "capacity_cut")}, place_push, {u(E), u(K), 1});
+  }
   struct {
     uint32_t t, k, e;
     int32_t capacity;
@@ -92,7 +101,7 @@ CapacityOutputs VulkanBackend::capacity_cut(const DeviceTensor& expert, const De
   } push{u(T), u(K), u(E), p.capacity, p.policy == DropPolicy::Priority ? 1u : 0u, kPriorityRank};
   stream_.dispatch({"capacity_cut.comp"},
                    {e, f32(scores, "capacity_cut"), i32(counts, "capacity_cut"), i32(out.kept, "capacity_cut"),
-                    i32(out.slot, "capacity_cut")},
+                    i32(out.slot, "capacity_cut"), i32(place, "capacity_cut")},
                    push, groups_for(static_cast<int64_t>(T) * K, 256));
   return out;
 }
