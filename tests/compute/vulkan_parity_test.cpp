@@ -15,6 +15,7 @@
 #include "engine/io/trace_export.h"
 #include "engine/model/presets.h"
 #include "engine/run/forward.h"
+#include "engine/run/session.h"
 #include "tests/compute/vulkan_test_context.h"
 
 namespace archscope {
@@ -129,6 +130,34 @@ TEST_F(VulkanParity, EveryPresetAtClassroomSize) {
       auto want = forward(spec, weights, *reference, in);
       auto got = forward(spec, weights, *vulkan, in);
       expect_same_traces(*want, *got, what);
+    }
+  }
+}
+
+// The capacity slider on the device: a Session re-runs from the first MoE
+// layer's capacity cut with the activations it kept on the device, and
+// gives what a fresh reference run of the changed spec gives.
+TEST_F(VulkanParity, SessionReroutesOnTheDevice) {
+  auto reference = make_reference_backend();
+  auto vulkan = testing_support::make_test_vulkan_backend();
+  for (const char* name : {"mixtral", "switch-base-8", "deepseek-v3"}) {
+    ModelSpec spec = find_preset(name)->classroom;
+    auto weights = std::make_shared<const ModelWeights>(make_random_weights(spec, 7));
+    ForwardInputs in;
+    for (int t = 0; t < 20; ++t) in.input_ids.push_back((t * 11 + 3) % spec.vocab_size);
+    Session session(spec, weights, *vulkan, in);
+    session.run();
+    for (auto [factor, policy] : {std::pair{0.5, DropPolicy::Priority}, {1.0, DropPolicy::Position}}) {
+      MoeSpec moe = spec.moe;
+      moe.capacity_mode = CapacityMode::Factor;
+      moe.capacity_factor = factor;
+      moe.drop_policy = policy;
+      session.set_moe(moe);
+      auto got = session.run();
+      ModelSpec changed = spec;
+      changed.moe = moe;
+      auto want = forward(changed, *weights, *reference, in);
+      expect_same_traces(*want, *got, std::string(name) + " re-routed to cf " + std::to_string(factor));
     }
   }
 }
