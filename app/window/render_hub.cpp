@@ -9,6 +9,7 @@
 #include <QThread>
 
 #include "app/window/view_surface.h"
+#include "compute/vulkan_backend.h"
 
 namespace archscope::window {
 
@@ -19,6 +20,9 @@ RenderHub::RenderHub(QObject* parent) : QObject(parent) {
     fonts_ = std::make_unique<render::Fonts>();
     const gpu::DeviceInfo& info = context_->info();
     description_ = QString::fromStdString(info.name + " (" + info.type + "), Vulkan " + info.api_version);
+    // The Vulkan compute backend the model dock offers runs on this device:
+    // one device for drawing and computing, not a second context.
+    gpu::register_vulkan_backend(context_.get());
   } catch (const std::exception& e) {
     device_.reset();
     context_.reset();
@@ -30,7 +34,11 @@ RenderHub::RenderHub(QObject* parent) : QObject(parent) {
 }
 
 RenderHub::~RenderHub() {
-  if (context_) context_->wait_idle();
+  if (!context_) return;
+  // Backends made from here on get a context of their own again (the
+  // window's backends, owned by its controller, are gone by now).
+  gpu::register_vulkan_backend();
+  context_->wait_idle();
 }
 
 namespace {

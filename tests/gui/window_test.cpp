@@ -2,6 +2,7 @@
 // default model with every view filled, every family, the capacity slider
 // changing what the load view draws, a click on a token, a bad model folder,
 // an invalid builder edit, exports, and no Vulkan validation message.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -255,6 +256,17 @@ TEST_F(WindowTest, SwitchesBackendKeepingTheModel) {
   EXPECT_NE(window_->banner_text().toStdString().find("backend 'abacus': expected one of"), std::string::npos)
       << window_->banner_text().toStdString();
   EXPECT_EQ(controller().document().model, model);
+}
+
+// The window's device also computes: the dock offers the Vulkan backend,
+// made on the context the views are drawn with, and a run on it works.
+TEST_F(WindowTest, RunsOnTheVulkanBackendOfItsDevice) {
+  const std::vector<std::string> names = backend_names();
+  ASSERT_NE(std::find(names.begin(), names.end(), "vulkan"), names.end());
+  ASSERT_TRUE(controller().set_backend("vulkan"));
+  ASSERT_TRUE(window_->settle());
+  EXPECT_TRUE(controller().last_error().isEmpty()) << controller().last_error().toStdString();
+  EXPECT_EQ(controller().scene()->trace->backend, "vulkan");
 }
 
 // A long input keeps the focused head whole and pools the other maps, and the
