@@ -223,14 +223,18 @@ class Backend {
   // unbiased scores. Group-limited (groups > 1): each group scored by
   // group_score, the best top_groups kept, the others' experts ranked as 0
   // (as transformers fills them). Ties go to the lower index, in every
-  // comparison. valid (T) int32 may be null; a padded token chooses nothing.
+  // comparison; NaN ranks above every number (as in torch.topk), so the order
+  // is total for any input. valid (T) int32 may be null; a padded token
+  // chooses nothing.
   virtual TopKOutputs top_k(const DeviceTensor& scores, const DeviceTensor* correction_bias,
                             const DeviceTensor* valid, const TopKParams& p) = 0;
   // The capacity cut. Every first choice is placed before any second
-  // choice; within a rank, tokens go by position, or (Priority) by the
-  // pair's router score (scores (T, E)) highest first with ties by position.
-  // A pair is kept while its expert has fewer than p.capacity kept pairs;
-  // slots count from 0 per expert in that order. expert -1 is never kept.
+  // choice. Within a rank, tokens go by position (Position), or (Priority,
+  // Batch Prioritized Routing) in one order shared by every rank: by
+  // scores[t, expert[t, 0]] (scores (T, E)), highest first, NaN highest,
+  // ties by position. A pair is kept while its expert has fewer than
+  // p.capacity kept pairs; slots count from 0 per expert in that order.
+  // expert -1 is never kept.
   virtual CapacityOutputs capacity_cut(const DeviceTensor& expert, const DeviceTensor& scores,
                                        const CapacityParams& p) = 0;
   // Gathers x (T, D)'s rows of kept pairs into their expert's block at their slot.
