@@ -36,6 +36,7 @@ enum class Op {
   Linear, LayerNorm, RmsNorm, Activate, Gated, Add, Scale, ScaleRows, Rope, Attention,
   GatherRows, SinusoidalPositions, RelativePositionBias, SliceLast, ConcatLast,
   RouterScores, TopK, CapacityCut, Dispatch, ExpertFfn, Combine, AddDroppedInput, MoeCounts,
+  CountNonFinite,
 };
 const char* to_string(Op);
 
@@ -257,6 +258,16 @@ class Backend {
   virtual MoeCounts moe_counts(const DeviceTensor& logits, const DeviceTensor& scores,
                                const DeviceTensor& expert, const DeviceTensor& kept,
                                const DeviceTensor* valid, RouterFunction f) = 0;
+
+  // ---- Checks ---------------------------------------------------------------
+  // (1) int32: how many elements of the F32 tensor x are NaN or +-inf
+  // (saturating at 2^31 - 1). The
+  // forward pass counts every sublayer's output and the trace reads the
+  // counts with everything else at the end of the run, so a non-finite value
+  // is reported where it first appeared instead of being drawn as routing.
+  // The default brings x to the host (a round trip per call); a device
+  // backend overrides it with a reduction that stays on the device.
+  virtual DeviceTensor count_nonfinite(const DeviceTensor& x);
 };
 
 // The backends this build has, by the names `run --backend` accepts.

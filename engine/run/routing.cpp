@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "engine/errors.h"
 
 namespace archscope {
 
@@ -93,7 +96,12 @@ double hf_load_balancing_loss(const std::vector<const HostMoeCounts*>& layers, i
 
 RoutedLayer route_logits(Backend& b, const Tensor& logits, const MoeSpec& spec, const Tensor* bias,
                          const std::vector<uint8_t>& valid) {
-  const int T = logits.dim(0);
+  const int T = logits.dim(0), E = logits.dim(1);
+  for (int64_t i = 0; i < logits.numel(); ++i)
+    if (!std::isfinite(logits.data[i]))
+      throw NumericError("router logits (" + std::to_string(T) + ", " + std::to_string(E) + "): token " +
+                         std::to_string(i / E) + ", expert " + std::to_string(i % E) + " is " +
+                         std::to_string(logits.data[i]) + "; routing needs finite logits");
   DeviceTensor z = b.upload(logits);
   DeviceTensor bias_d = bias ? b.upload(*bias) : DeviceTensor{};
   DeviceTensor valid_d;
