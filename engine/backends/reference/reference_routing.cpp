@@ -140,7 +140,8 @@ CapacityOutputs ReferenceBackend::capacity_cut(const DeviceTensor& expert_t, con
     // tokens by the router probability of their first choice, highest first,
     // ties by position; that one order serves every rank. The probability,
     // not the renormalised weight, which is 1 for every top-1 token.
-    std::vector<float> top1(T, -std::numeric_limits<float>::infinity());  // a padded token (expert -1) is never kept anyway
+    // A padded token (expert -1) keeps -inf: it is never kept, so its place changes nothing.
+    std::vector<float> top1(T, -std::numeric_limits<float>::infinity());
     for (int t = 0; t < T; ++t)
       if (expert[t * K] >= 0 && expert[t * K] < E) top1[t] = scores[static_cast<int64_t>(t) * E + expert[t * K]];
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ranks_above(top1[a], top1[b]); });
