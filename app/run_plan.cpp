@@ -43,13 +43,23 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
 
 void add_routing_options(CLI::App& cmd, RunOptions& o) {
   cmd.add_option("--capacity-factor", o.capacity_factor,
-                 "Capacity factor: slots = ceil(cf x tokens / experts), at least 1, at most one per token")
+                 "Capacity factor cf: slots per expert C by --capacity-formula (k-aware unless the model "
+                 "says otherwise: ceil(cf T k / E) for T real tokens, E experts, top-k k), at least 1, at most T")
       ->type_name("NUMBER");
   cmd.add_option("--capacity", o.capacity, "Fixed slots per expert")->type_name("INT");
   cmd.add_flag("--dropless", o.dropless, "No capacity limit");
-  cmd.add_option("--capacity-formula", o.capacity_formula, "per-token: ceil(cf T/E); megatron: ceil(cf T k/E)")
-      ->check(CLI::IsMember({"per-token", "megatron"}));
-  cmd.add_option("--drop-policy", o.drop_policy, "Who is dropped first: position or priority")
+  cmd.add_option("--capacity-formula", o.capacity_formula,
+                 "How a capacity factor becomes slots per expert C. k-aware: ceil(cf T k / E), room for every "
+                 "token's k choices (GShard's 2N/E for top-2 at cf 1, Megatron-Core, DeepSpeed; the default; "
+                 "'megatron' is accepted for it). per-token: ceil(cf T / E), the Switch Transformer's tokens "
+                 "per expert, k ignored. flaxformer: max(round(cf T / E), 4), flaxformer's MoeLayer (round half "
+                 "to even, min_expert_capacity 4)")
+      ->check(CLI::IsMember({"k-aware", "per-token", "flaxformer", "megatron"}));
+  cmd.add_option("--drop-policy", o.drop_policy,
+                 "Who keeps a slot when an expert is full; every first choice is placed before any second "
+                 "choice. position: earlier tokens first (Mesh TensorFlow, transformers 4.x Switch). priority: "
+                 "Batch Prioritized Routing (V-MoE, Riquelme et al. 2021): tokens ordered by their top-1 "
+                 "router probability, highest first, ties by position, one order for every rank")
       ->check(CLI::IsMember({"position", "priority"}));
   cmd.add_option("--drop-output", o.drop_output, "zero (papers) or scaled-input (transformers 4.x Switch)")
       ->check(CLI::IsMember({"zero", "scaled-input"}));
@@ -88,7 +98,7 @@ void apply_routing_overrides(ModelSpec& s, const RunOptions& o) {
     if (m.capacity_mode != CapacityMode::Factor)
       throw InputError("--capacity-formula applies to a capacity factor, but " + s.name +
                        "'s capacity is " + mode + "; add --capacity-factor");
-    m.capacity_formula = o.capacity_formula == "megatron" ? CapacityFormula::Megatron : CapacityFormula::PerToken;
+    m.capacity_formula = *capacity_formula_from(o.capacity_formula);  // CLI11 checked the name
   }
   using Flag = std::pair<const char*, const std::string*>;
   for (const auto& [flag, value] : {Flag{"--drop-policy", &o.drop_policy}, Flag{"--drop-output", &o.drop_output}})

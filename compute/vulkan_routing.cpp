@@ -18,9 +18,10 @@ void require(bool ok, const char* op, const std::string& what) {
 
 uint32_t u(int v) { return static_cast<uint32_t>(v); }
 
-// The order of pairs within a rank under DropPolicy::Priority: the router
-// score of the pair itself (-1), as the reference's capacity_cut ranks them.
-constexpr int32_t kPriorityRank = -1;
+// The order of pairs within a rank under DropPolicy::Priority: Batch
+// Prioritized Routing orders every rank by the token's first-choice score
+// (rank 0), as the reference's capacity_cut does; -1 would use each pair's own.
+constexpr int32_t kPriorityRank = 0;
 
 }  // namespace
 

@@ -13,6 +13,16 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A NaN or inf where a model computes numbers: in a checkpoint's tensor (the
+// message names the tensor and the file) or in a run's activations (it names
+// the stack, layer and op where they first appear). Refused rather than
+// shown, since every routing decision and metric downstream would be noise.
+// An InputError: it comes from the weights or the input a user gave.
+class NumericError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // A spec that describes no valid model; the message lists every problem found.
 class SpecError : public InputError {
  public:

@@ -3,6 +3,9 @@
 // them, and a T5 head of its own shows in the ledger.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -83,4 +86,15 @@ TEST(CliCheckpoint, InfoCountsAT5HeadOfItsOwn) {
     if (line["component"] == "lm_head") head = line["total"];
   EXPECT_EQ(head, 128 * 32);
   EXPECT_EQ(j["model"]["tied_embeddings"], false);
+}
+
+TEST(CliCheckpoint, ANaNWeightIsRefusedNamingTheTensor) {
+  FixtureCopy mixtral("mixtral");
+  mixtral.tensor("model.layers.0.block_sparse_moe.gate.weight").data[3] = std::nanf("");
+  const std::string folder = mixtral.write();
+  Result r = run_cli("run " + folder + " --input-ids 5,6,7 --capacity-factor 1");
+  EXPECT_EQ(WEXITSTATUS(r.status), 2) << r.output;
+  EXPECT_NE(r.output.find("tensor 'model.layers.0.block_sparse_moe.gate.weight' [4, 32] holds 1 NaN or inf value"),
+            std::string::npos)
+      << r.output;
 }

@@ -127,7 +127,8 @@ TEST_P(RightPadding, RealTokensAreExactlyTheUnpaddedRun) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, RightPadding,
-                         ::testing::Values("bert", "gpt2", "mixtral", "switch-base-8", "deepseek-v3", "qwen-moe"),
+                         ::testing::Values("bert", "gpt2", "mixtral", "switch-base-8", "gshard", "deepseek-v3",
+                                           "qwen-moe"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)
@@ -160,6 +161,19 @@ INSTANTIATE_TEST_SUITE_P(Rope, LeftPadding, ::testing::Values("mixtral", "deepse
                              if (c == '-') c = '_';
                            return n;
                          });
+
+// Capacity from real tokens under every formula and drop policy: left
+// padding (which comes first in position order) takes no slot from a real token.
+TEST(Padding, LeftPaddingTakesNoSlotUnderAnyFormulaOrPolicy) {
+  for (CapacityFormula f : {CapacityFormula::KAware, CapacityFormula::PerToken, CapacityFormula::Flaxformer})
+    for (DropPolicy policy : {DropPolicy::Position, DropPolicy::Priority}) {
+      SCOPED_TRACE(std::string(to_string(f)) + ", " + to_string(policy));
+      ModelSpec s = with_capacity("mixtral", 0.5);
+      s.moe.capacity_formula = f;
+      s.moe.drop_policy = policy;
+      expect_real_tokens_match(run(s, real_ids()), padded(s, 4, true), 4, 2e-5);
+    }
+}
 
 TEST(Padding, EveryRowThatSeesAKeyIsUnmarked) {
   const PaddedRun p = padded(find_preset("bert")->classroom, 2, false);

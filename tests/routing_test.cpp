@@ -84,6 +84,46 @@ TEST(Capacity, PriorityPolicyDropsTheLeastConfident) {
   EXPECT_EQ(r.slot[2], 0);                                // token 2 is served first
 }
 
+// Batch Prioritized Routing (V-MoE): one order for every rank, by each
+// token's top-1 probability. E = 3, k = 2, C = 1:
+//   token 0: p = [.50, .20, .30] -> experts 0 then 2, priority .50
+//   token 1: p = [.15, .45, .40] -> experts 1 then 2, priority .45
+// First choices fit (0 and 1). Expert 2 has one slot for two second choices:
+// BPR gives it to token 0 (higher top-1), although token 1's second-choice
+// probability (.40) beats token 0's (.30).
+TEST(Capacity, BatchPrioritizedRoutingKeepsTokenZerosSecondChoice) {
+  MoeSpec spec = top_k_spec(3, 2);
+  spec.capacity_mode = CapacityMode::Fixed;
+  spec.capacity = 1;
+  spec.drop_policy = DropPolicy::Priority;
+  Tensor logits = logits_of({{std::log(.50f), std::log(.20f), std::log(.30f)},
+                             {std::log(.15f), std::log(.45f), std::log(.40f)}});
+  Routing r = run(logits, spec);
+  ASSERT_EQ(r.expert, (std::vector<int>{0, 2, 1, 2}));
+  EXPECT_EQ(r.kept, (std::vector<uint8_t>{1, 1, 1, 0}));
+  EXPECT_EQ(r.slot, (std::vector<int>{0, 0, 0, -1}));
+  // By position the same cut keeps token 0's second choice too, for another reason.
+  spec.drop_policy = DropPolicy::Position;
+  EXPECT_EQ(run(logits, spec).kept, (std::vector<uint8_t>{1, 1, 1, 0}));
+}
+
+TEST(Capacity, BatchPrioritizedRoutingUsesOneOrderForEveryRank) {
+  // Token 1 comes later but is more confident; the second ranks follow the
+  // same order, so token 1's second choice beats token 0's at expert 2, and
+  // the position policy decides the other way.
+  MoeSpec spec = top_k_spec(3, 2);
+  spec.capacity_mode = CapacityMode::Fixed;
+  spec.capacity = 1;
+  Tensor logits = logits_of({{std::log(.45f), std::log(.15f), std::log(.40f)},
+                             {std::log(.20f), std::log(.50f), std::log(.30f)}});
+  spec.drop_policy = DropPolicy::Priority;
+  Routing bpr = run(logits, spec);
+  ASSERT_EQ(bpr.expert, (std::vector<int>{0, 2, 1, 2}));
+  EXPECT_EQ(bpr.kept, (std::vector<uint8_t>{1, 0, 1, 1}));
+  spec.drop_policy = DropPolicy::Position;
+  EXPECT_EQ(run(logits, spec).kept, (std::vector<uint8_t>{1, 1, 1, 0}));
+}
+
 TEST(Capacity, FirstChoicesFillBeforeAnySecondChoice) {
   // Token 0: A then B. Token 1: B then A. Token 2: B then C. One slot each.
   MoeSpec spec = top_k_spec(3, 2);
@@ -118,16 +158,67 @@ TEST(Capacity, FormulasAndFactors) {
   MoeSpec spec = top_k_spec(8, 2);
   spec.capacity_mode = CapacityMode::Factor;
   spec.capacity_factor = 1.25;
-  EXPECT_EQ(capacity_for(spec, 16), 3);  // per-token: ceil(1.25 * 16 / 8) = ceil(2.5)
-  spec.capacity_formula = CapacityFormula::Megatron;
-  EXPECT_EQ(capacity_for(spec, 16), 5);  // Megatron: ceil(1.25 * 16 * 2 / 8)
+  // The default counts the k slots every token needs (GShard, Megatron-Core, DeepSpeed).
+  EXPECT_EQ(spec.capacity_formula, CapacityFormula::KAware);
+  EXPECT_EQ(capacity_for(spec, 16), 5);  // k-aware: ceil(1.25 * 16 * 2 / 8)
   spec.capacity_formula = CapacityFormula::PerToken;
+  EXPECT_EQ(capacity_for(spec, 16), 3);  // per-token: ceil(1.25 * 16 / 8) = ceil(2.5)
   spec.capacity_factor = 0.5;
   EXPECT_EQ(capacity_for(spec, 16), 1);
   spec.capacity_factor = 1.0;
   EXPECT_EQ(capacity_for(spec, 16), 2);
   spec.capacity_factor = 2.0;
   EXPECT_EQ(capacity_for(spec, 16), 4);
+}
+
+TEST(Capacity, FlaxformerRoundsHalfToEvenWithFourSlotsAtLeast) {
+  MoeSpec spec = top_k_spec(8, 2);  // k plays no part in flaxformer's rule
+  spec.capacity_mode = CapacityMode::Factor;
+  spec.capacity_formula = CapacityFormula::Flaxformer;
+  auto c = [&](double cf, int T) {
+    spec.capacity_factor = cf;
+    return capacity_for(spec, T);
+  };
+  EXPECT_EQ(c(1.25, 64), 10);  // round(10.0)
+  EXPECT_EQ(c(1.0, 36), 4);    // round(4.5) = 4: Python rounds half to even
+  EXPECT_EQ(c(1.0, 44), 6);    // round(5.5) = 6
+  EXPECT_EQ(c(1.0, 43), 5);    // round(5.375)
+  EXPECT_EQ(c(2.0, 52), 13);   // round(13.0)
+  EXPECT_EQ(c(0.25, 64), 4);   // round(2.0) raised to min_expert_capacity 4
+  EXPECT_EQ(c(0.25, 3), 3);    // ... and held to T: no expert can use more than T slots
+}
+
+TEST(Capacity, FormulasByName) {
+  EXPECT_EQ(capacity_formula_from("k-aware"), CapacityFormula::KAware);
+  EXPECT_EQ(capacity_formula_from("megatron"), CapacityFormula::KAware);
+  EXPECT_EQ(capacity_formula_from("per-token"), CapacityFormula::PerToken);
+  EXPECT_EQ(capacity_formula_from("flaxformer"), CapacityFormula::Flaxformer);
+  EXPECT_FALSE(capacity_formula_from("gshard").has_value());
+  for (CapacityFormula f : {CapacityFormula::KAware, CapacityFormula::PerToken, CapacityFormula::Flaxformer})
+    EXPECT_EQ(capacity_formula_from(to_string(f)), f);
+}
+
+TEST(Capacity, TopTwoAtFactorOneKeepsABalancedRouting) {
+  // Eight tokens over four experts, top-2, every expert chosen by exactly four
+  // tokens: perfect balance. Counting the k slots (C = 2 T / E = 4) keeps all
+  // 16 pairs; the per-token rule (C = T / E = 2) drops half by construction.
+  std::vector<std::vector<float>> rows;
+  for (int t = 0; t < 8; ++t) {
+    std::vector<float> z(4, 0.0f);
+    z[t % 4] = 3.0f;
+    z[(t + 1) % 4] = 2.0f;
+    rows.push_back(z);
+  }
+  MoeSpec spec = top_k_spec(4, 2);
+  spec.capacity_mode = CapacityMode::Factor;
+  spec.capacity_factor = 1.0;
+  MoeMetrics k_aware = metrics_of(logits_of(rows), spec);
+  EXPECT_EQ(k_aware.capacity, 4);
+  EXPECT_EQ(k_aware.dropped_pairs, 0);
+  spec.capacity_formula = CapacityFormula::PerToken;
+  MoeMetrics per_token = metrics_of(logits_of(rows), spec);
+  EXPECT_EQ(per_token.capacity, 2);
+  EXPECT_EQ(per_token.dropped_pairs, 8);
 }
 
 TEST(Capacity, FactorHalfOneAndTwoOnTheSameRouting) {
@@ -143,6 +234,49 @@ TEST(Capacity, FactorHalfOneAndTwoOnTheSameRouting) {
   EXPECT_EQ(dropped_with(0.5), 6);  // C = 1: expert 0 keeps 1 of 5, expert 1 keeps 1 of 3
   EXPECT_EQ(dropped_with(1.0), 4);  // C = 2: 3 + 1 dropped
   EXPECT_EQ(dropped_with(2.0), 1);  // C = 4: only expert 0's fifth token
+}
+
+// Padding takes no capacity: C is computed from real tokens, padded tokens
+// choose nothing, and no metric counts them, under every formula and policy.
+TEST(Capacity, PaddedTokensTakeNoSlotAndCountInNoMetric) {
+  // Tokens 0, 2, 4, 5 are real; 1 and 3 are padding that would crowd expert 0.
+  const Tensor logits = logits_of({{3, 0}, {9, 0}, {2, 0}, {9, 0}, {0, 4}, {1, 0}});
+  const std::vector<uint8_t> valid = {1, 0, 1, 0, 1, 1};
+  const Tensor real = logits_of({{3, 0}, {2, 0}, {0, 4}, {1, 0}});
+  for (CapacityFormula f : {CapacityFormula::KAware, CapacityFormula::PerToken, CapacityFormula::Flaxformer})
+    for (DropPolicy policy : {DropPolicy::Position, DropPolicy::Priority}) {
+      MoeSpec spec = top_k_spec(2, 1);
+      spec.capacity_mode = CapacityMode::Factor;
+      spec.capacity_factor = 1.0;
+      spec.capacity_formula = f;
+      spec.drop_policy = policy;
+      const RoutedLayer padded = route(logits, spec, nullptr, valid);
+      const RoutedLayer unpadded = route(real, spec);
+      const std::string what = std::string(to_string(f)) + ", " + to_string(policy);
+      // k-aware and per-token: C = ceil(4 / 2) = 2 from the 4 real tokens, not 3 from 6.
+      EXPECT_EQ(padded.metrics.capacity, f == CapacityFormula::Flaxformer ? 4 : 2) << what;
+      EXPECT_EQ(padded.metrics.capacity, unpadded.metrics.capacity) << what;
+      const std::vector<int> real_rows = {0, 2, 4, 5};
+      for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(padded.routing.kept[real_rows[i]], unpadded.routing.kept[i]) << what << " token " << i;
+        EXPECT_EQ(padded.routing.slot[real_rows[i]], unpadded.routing.slot[i]) << what << " token " << i;
+      }
+      for (int t : {1, 3}) {
+        EXPECT_EQ(padded.routing.expert[t], -1) << what;
+        EXPECT_EQ(padded.routing.kept[t], 0) << what;
+      }
+      const MoeMetrics &p = padded.metrics, &u = unpadded.metrics;
+      EXPECT_EQ(p.tokens, 4) << what;
+      EXPECT_EQ(p.load_before, u.load_before) << what;
+      EXPECT_EQ(p.load_after, u.load_after) << what;
+      EXPECT_EQ(p.dropped_pairs, u.dropped_pairs) << what;
+      EXPECT_EQ(p.dropped_tokens, u.dropped_tokens) << what;
+      EXPECT_DOUBLE_EQ(p.aux_loss_switch, u.aux_loss_switch) << what;
+      EXPECT_DOUBLE_EQ(p.entropy_mean, u.entropy_mean) << what;
+      EXPECT_DOUBLE_EQ(p.z_loss, u.z_loss) << what;
+      EXPECT_EQ(p.f_top1, u.f_top1) << what;
+      EXPECT_EQ(p.mean_prob, u.mean_prob) << what;
+    }
 }
 
 TEST(Routing, SigmoidGroupLimitedWithCorrectionBias) {

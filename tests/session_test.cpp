@@ -124,7 +124,7 @@ std::vector<Change> changes_for(const ModelSpec& s) {
       {"capacity factor 0.5", Rerun::FromCapacity,
        [](MoeSpec& m) { m.capacity_mode = CapacityMode::Factor; m.capacity_factor = 0.5; }},
       {"megatron formula at 1.0", Rerun::FromCapacity,
-       [](MoeSpec& m) { m.capacity_factor = 1.0; m.capacity_formula = CapacityFormula::Megatron; }},
+       [](MoeSpec& m) { m.capacity_factor = 1.0; m.capacity_formula = CapacityFormula::KAware; }},
       {"priority policy", Rerun::FromCapacity, [](MoeSpec& m) { m.drop_policy = DropPolicy::Priority; }},
       {"one fixed slot", Rerun::FromCapacity, [](MoeSpec& m) { m.capacity_mode = CapacityMode::Fixed; m.capacity = 1; }},
       {"dropped pairs output p x", Rerun::FromCapacity, [](MoeSpec& m) { m.drop_output = DropOutput::ScaledInput; }},
@@ -255,4 +255,33 @@ TEST(Session, ADenseModelHasNoRoutingToChange) {
   auto backend = make_reference_backend();
   Session session(s, weights, *backend, inputs_for(s));
   EXPECT_THROW(session.set_moe(s.moe), InputError);
+}
+
+// The capacity slider on the demo sentence: from factor 0.25 to 4 the drops
+// must change on presets with many experts and k > 1. With the per-token
+// formula, C = ceil(cf T / E) stayed 1 over the whole range on deepseek-v3
+// (E = 256) and gshard (E = 2048), so the slider taught that capacity does not
+// matter; the k-aware default counts every token's k slots.
+TEST(Session, TheCapacitySliderChangesTheDropsOnManyExpertPresets) {
+  for (const char* name : {"deepseek-v3", "gshard", "mixtral"}) {
+    const ModelSpec s = find_preset(name)->classroom;
+    auto backend = make_reference_backend();
+    Session session(s, std::make_shared<const ModelWeights>(make_random_weights(s)), *backend, inputs_for(s),
+                    TraceRequest::summary());
+    std::vector<int> capacity, dropped;
+    for (double cf : {0.25, 0.5, 1.0, 2.0, 4.0}) {
+      MoeSpec m = s.moe;
+      m.capacity_mode = CapacityMode::Factor;
+      m.capacity_factor = cf;
+      session.set_moe(m);
+      const std::shared_ptr<const Trace> t = session.run();
+      // The encoder's first MoE layer sees the whole sentence; a decoder-only model's is its only stack.
+      const MoeMetrics& first = (t->encoder.moe.empty() ? t->main_stack() : t->encoder).moe.front().metrics;
+      capacity.push_back(first.capacity);
+      dropped.push_back(first.dropped_pairs);
+    }
+    EXPECT_GT(capacity.back(), capacity.front()) << name;
+    EXPECT_GT(dropped.front(), dropped.back()) << name;
+    for (size_t i = 1; i < dropped.size(); ++i) EXPECT_LE(dropped[i], dropped[i - 1]) << name << " step " << i;
+  }
 }

@@ -29,7 +29,9 @@ TEST(Presets, ClassroomKeepsTheStructure) {
     EXPECT_EQ(f.mask.kind, c.mask.kind) << p.name;
     EXPECT_EQ(f.ffn, c.ffn) << p.name;
     EXPECT_EQ(f.norm, c.norm) << p.name;
-    EXPECT_EQ(f.moe.experts, c.moe.experts) << p.name;
+    // GShard's 2048 experts are 32 in the classroom, where 2048 would leave
+    // a sentence's capacity at 1 for every factor (presets.h).
+    EXPECT_EQ(p.name == "gshard" ? 32 : f.moe.experts, c.moe.experts) << p.name;
     EXPECT_EQ(f.moe.top_k, c.moe.top_k) << p.name;
     EXPECT_EQ(f.moe.groups, c.moe.groups) << p.name;
     EXPECT_EQ(f.moe.top_groups, c.moe.top_groups) << p.name;

@@ -104,5 +104,5 @@ TEST(Capacity, AnyPositiveFactorGivesAtLeastOneSlotAndAtMostOnePerToken) {
   spec.capacity_factor = std::nan("");
   EXPECT_EQ(capacity_for(spec, 16), 1);
   spec.capacity_factor = 1.25;
-  EXPECT_EQ(capacity_for(spec, 16), 3);
+  EXPECT_EQ(capacity_for(spec, 16), 5);  // k-aware: ceil(1.25 * 16 * 2 / 8)
 }

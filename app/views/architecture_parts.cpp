@@ -226,9 +226,9 @@ void feed_forward(Canvas& c, const Theme& th, const Rect& r, const ModelSpec& s,
   std::string capacity = "dropless";
   if (m.capacity_mode == CapacityMode::Factor)
     capacity = "capacity factor " + fixed(m.capacity_factor, 2) +
-               (m.capacity_formula == CapacityFormula::Megatron ? " (× k, Megatron)" : " (per token)");
+               " (" + to_string(m.capacity_formula) + ")";
   if (m.capacity_mode == CapacityMode::Fixed) capacity = "capacity " + std::to_string(m.capacity) + " slots";
-  capacity += " · drop by " + std::string(to_string(m.drop_policy));
+  capacity += m.drop_policy == DropPolicy::Priority ? " · drop by priority (BPR)" : " · drop by position";
   text_at(c, {r.centre().x, r.max.y - 6}, Anchor::Bottom, fit_text(c, capacity, small, r.width() - 12), small);
 }
 

@@ -43,10 +43,18 @@ std::string describe_capacity(const MoeSpec& m, const Routing& r) {
   switch (m.capacity_mode) {
     case CapacityMode::Fixed: return "capacity " + std::to_string(r.capacity) + " slots per expert (fixed)";
     case CapacityMode::Factor:
-      if (m.capacity_formula == CapacityFormula::Megatron)
-        return "capacity " + std::to_string(r.capacity) + " = ⌈" + fixed(m.capacity_factor, 2) + " × " + T + " × " + K +
-               " / " + E + "⌉";
-      return "capacity " + std::to_string(r.capacity) + " = ⌈" + fixed(m.capacity_factor, 2) + " × " + T + " / " + E + "⌉";
+      switch (m.capacity_formula) {
+        case CapacityFormula::KAware:
+          return "capacity " + std::to_string(r.capacity) + " = ⌈" + fixed(m.capacity_factor, 2) + " × " + T + " × " +
+                 K + " / " + E + "⌉ (k-aware)";
+        case CapacityFormula::PerToken:
+          return "capacity " + std::to_string(r.capacity) + " = ⌈" + fixed(m.capacity_factor, 2) + " × " + T + " / " +
+                 E + "⌉ (per token)";
+        case CapacityFormula::Flaxformer:
+          return "capacity " + std::to_string(r.capacity) + " = max(round(" + fixed(m.capacity_factor, 2) + " × " + T +
+                 " / " + E + "), 4) (flaxformer)";
+      }
+      break;
     case CapacityMode::Dropless: break;
   }
   return "capacity " + std::to_string(r.capacity);

@@ -19,7 +19,7 @@ const MoeRecord* focused_moe(const Scene& scene);
 
 // "softmax, top-2, renormalised" / "sigmoid + correction bias, 8 groups keep 4, top-8, ×2.5"
 std::string describe_router(const MoeSpec& moe);
-// "capacity 5 = ⌈1.25 × 16 / 8⌉ (per-token)" / "dropless"
+// "capacity 5 = ⌈1.25 × 16 × 2 / 8⌉ (k-aware)" / "dropless"
 std::string describe_capacity(const MoeSpec& moe, const Routing& routing);
 
 // Index of expert e among token t's choices, or -1.

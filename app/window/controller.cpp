@@ -157,7 +157,7 @@ bool Controller::set_capacity_factor(double factor) {
   ModelSpec s = doc_.spec;
   s.moe.capacity_mode = CapacityMode::Factor;
   s.moe.capacity_factor = factor;
-  // A capacity the user sets is the paper's rule, not a library's compatibility mode.
+  // A capacity the user sets follows the chosen formula, not a library's compatibility mode.
   s.moe.library_compat.clear();
   s.moe.compat_mode.clear();
   return apply_spec(s, "capacity factor");

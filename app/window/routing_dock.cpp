@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "app/window/controller.h"
+#include "engine/model/ledger_report.h"
 
 namespace archscope::window {
 
@@ -37,7 +38,7 @@ RoutingDock::RoutingDock(Controller& controller, QWidget* parent) : QWidget(pare
   auto* row = new QHBoxLayout;
   capacity_ = new QSlider(Qt::Horizontal);
   capacity_->setRange(static_cast<int>(kCapacityMin * kCapacityStepsPerUnit), static_cast<int>(kCapacityMax * kCapacityStepsPerUnit));
-  capacity_->setToolTip("Capacity factor: slots per expert = factor × tokens / experts ([ and ])");
+  capacity_->setToolTip("Capacity factor cf: slots per expert C follow from it by the capacity formula below ([ and ])");
   capacity_value_ = new QLabel;
   capacity_value_->setMinimumWidth(40);
   row->addWidget(capacity_, 1);
@@ -46,12 +47,21 @@ RoutingDock::RoutingDock(Controller& controller, QWidget* parent) : QWidget(pare
   dropless_ = new QCheckBox("dropless (no capacity limit)");
   m->addRow("", dropless_);
   formula_ = new QComboBox;
-  formula_->addItem("per token: ⌈cf·T/E⌉", static_cast<int>(CapacityFormula::PerToken));
-  formula_->addItem("Megatron: ⌈cf·T·k/E⌉", static_cast<int>(CapacityFormula::Megatron));
+  // One entry per formula, its source in the tooltip (model_spec.h).
+  for (auto [f, label] : {std::pair{CapacityFormula::KAware, "k-aware: ⌈cf·T·k/E⌉"},
+                          std::pair{CapacityFormula::PerToken, "per token: ⌈cf·T/E⌉"},
+                          std::pair{CapacityFormula::Flaxformer, "flaxformer: max(round(cf·T/E), 4)"}}) {
+    formula_->addItem(label, static_cast<int>(f));
+    formula_->setItemData(formula_->count() - 1, QString(capacity_formula_source(f)), Qt::ToolTipRole);
+  }
   m->addRow("Capacity formula", formula_);
   policy_ = new QComboBox;
   policy_->addItem("by position", static_cast<int>(DropPolicy::Position));
-  policy_->addItem("by router priority", static_cast<int>(DropPolicy::Priority));
+  policy_->addItem("by priority (BPR)", static_cast<int>(DropPolicy::Priority));
+  policy_->setItemData(0, "Earlier tokens first; every first choice before any second choice", Qt::ToolTipRole);
+  policy_->setItemData(1, "Batch Prioritized Routing (V-MoE, Riquelme et al. 2021): tokens by their top-1 router "
+                          "probability, one order for every rank, first choices before second choices",
+                       Qt::ToolTipRole);
   m->addRow("Drop first", policy_);
   top_k_ = new QSpinBox;
   top_k_->setRange(1, 1);
@@ -116,8 +126,13 @@ void RoutingDock::refresh() {
   for (QWidget* w : {static_cast<QWidget*>(capacity_), static_cast<QWidget*>(dropless_), static_cast<QWidget*>(formula_),
                      static_cast<QWidget*>(policy_), static_cast<QWidget*>(top_k_), static_cast<QWidget*>(router_)})
     w->setEnabled(moe);
-  moe_note_->setText(moe ? QString("%1 experts").arg(s.moe.experts) + (s.moe.library_compat.empty() ? "" : "\n" + QString::fromStdString(s.moe.library_compat))
-                         : "This model is dense: no experts to route to.");
+  // The rule in force with its numbers ("factor 1.25: C = ceil(1.25 T 2 / 8) (k-aware), from 1 to T").
+  QString note = QString("%1 experts, top-%2; capacity %3")
+                     .arg(s.moe.experts)
+                     .arg(s.moe.top_k)
+                     .arg(QString::fromStdString(describe_capacity(s.moe)));
+  if (!s.moe.library_compat.empty()) note += "\n" + QString::fromStdString(s.moe.library_compat);
+  moe_note_->setText(moe ? note : "This model is dense: no experts to route to.");
   const double factor = std::clamp(s.moe.capacity_factor, kCapacityMin, kCapacityMax);
   capacity_->setValue(static_cast<int>(std::lround(factor * kCapacityStepsPerUnit)));
   capacity_value_->setText(s.moe.capacity_mode == CapacityMode::Fixed ? QString("%1 slots").arg(s.moe.capacity)

@@ -159,10 +159,10 @@ std::vector<SpecField> make_fields() {
   f.back().applies = [](const ModelSpec& s) { return s.is_moe() && s.moe.capacity_mode == CapacityMode::Factor; };
   f.push_back(int_field("Capacity", "moe.capacity", "slots per expert", [](ModelSpec& s) -> int& { return s.moe.capacity; }, 0, big));
   f.back().applies = [](const ModelSpec& s) { return s.is_moe() && s.moe.capacity_mode == CapacityMode::Fixed; };
-  f.push_back(choice_field<CapacityFormula>("Capacity", "moe.capacity_formula", "formula", {"per token ⌈cf·T/E⌉", "Megatron ⌈cf·T·k/E⌉"},
+  f.push_back(choice_field<CapacityFormula>("Capacity", "moe.capacity_formula", "formula", {"k-aware ⌈cf·T·k/E⌉", "per token ⌈cf·T/E⌉", "flaxformer max(round(cf·T/E), 4)"},
                                             [](ModelSpec& s) -> CapacityFormula& { return s.moe.capacity_formula; }));
   f.back().applies = moe;
-  f.push_back(choice_field<DropPolicy>("Capacity", "moe.drop_policy", "drop first", {"by position", "by priority"},
+  f.push_back(choice_field<DropPolicy>("Capacity", "moe.drop_policy", "drop first", {"by position", "by priority (BPR)"},
                                        [](ModelSpec& s) -> DropPolicy& { return s.moe.drop_policy; }));
   f.back().applies = moe;
   f.push_back(choice_field<DropOutput>("Capacity", "moe.drop_output", "dropped pair outputs", {"zero (papers)", "weight × input (transformers 4.x Switch)"},

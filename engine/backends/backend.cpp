@@ -2,6 +2,9 @@
 // single-tensor downloads, and the table of backends by name.
 #include "engine/backends/backend.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
@@ -35,6 +38,7 @@ const char* to_string(Op op) {
     case Op::Combine: return "combine";
     case Op::AddDroppedInput: return "add_dropped_input";
     case Op::MoeCounts: return "moe_counts";
+    case Op::CountNonFinite: return "count_nonfinite";
   }
   return "?";
 }
@@ -52,6 +56,12 @@ DeviceTensor Backend::resident_stack(const std::vector<const Tensor*>& parts) {
     stacked.data.insert(stacked.data.end(), p->data.begin(), p->data.end());
   }
   return upload(stacked);
+}
+
+DeviceTensor Backend::count_nonfinite(const DeviceTensor& x) {
+  const Tensor host = download(x);
+  const int64_t n = std::count_if(host.data.begin(), host.data.end(), [](float v) { return !std::isfinite(v); });
+  return upload_ints({static_cast<int32_t>(std::min<int64_t>(n, INT32_MAX))}, {1});
 }
 
 Tensor Backend::download(const DeviceTensor& t) {

@@ -37,6 +37,7 @@ enum class Op {
   Linear, LayerNorm, RmsNorm, Activate, Gated, Add, Scale, ScaleRows, Rope, Attention,
   GatherRows, SinusoidalPositions, RelativePositionBias, SliceLast, ConcatLast,
   RouterScores, TopK, CapacityCut, Dispatch, ExpertFfn, Combine, AddDroppedInput, MoeCounts,
+  CountNonFinite,
 };
 const char* to_string(Op);
 
@@ -224,14 +225,18 @@ class Backend {
   // unbiased scores. Group-limited (groups > 1): each group scored by
   // group_score, the best top_groups kept, the others' experts ranked as 0
   // (as transformers fills them). Ties go to the lower index, in every
-  // comparison. valid (T) int32 may be null; a padded token chooses nothing.
+  // comparison; NaN ranks above every number (as in torch.topk), so the order
+  // is total for any input. valid (T) int32 may be null; a padded token
+  // chooses nothing.
   virtual TopKOutputs top_k(const DeviceTensor& scores, const DeviceTensor* correction_bias,
                             const DeviceTensor* valid, const TopKParams& p) = 0;
   // The capacity cut. Every first choice is placed before any second
-  // choice; within a rank, tokens go by position, or (Priority) by the
-  // pair's router score (scores (T, E)) highest first with ties by position.
-  // A pair is kept while its expert has fewer than p.capacity kept pairs;
-  // slots count from 0 per expert in that order. expert -1 is never kept.
+  // choice. Within a rank, tokens go by position (Position), or (Priority,
+  // Batch Prioritized Routing) in one order shared by every rank: by
+  // scores[t, expert[t, 0]] (scores (T, E)), highest first, NaN highest,
+  // ties by position. A pair is kept while its expert has fewer than
+  // p.capacity kept pairs; slots count from 0 per expert in that order.
+  // expert -1 is never kept.
   virtual CapacityOutputs capacity_cut(const DeviceTensor& expert, const DeviceTensor& scores,
                                        const CapacityParams& p) = 0;
   // Gathers x (T, D)'s rows of kept pairs into their expert's block at their slot.
@@ -254,6 +259,16 @@ class Backend {
   virtual MoeCounts moe_counts(const DeviceTensor& logits, const DeviceTensor& scores,
                                const DeviceTensor& expert, const DeviceTensor& kept,
                                const DeviceTensor* valid, RouterFunction f) = 0;
+
+  // ---- Checks ---------------------------------------------------------------
+  // (1) int32: how many elements of the F32 tensor x are NaN or +-inf
+  // (saturating at 2^31 - 1). The
+  // forward pass counts every sublayer's output and the trace reads the
+  // counts with everything else at the end of the run, so a non-finite value
+  // is reported where it first appeared instead of being drawn as routing.
+  // The default brings x to the host (a round trip per call); a device
+  // backend overrides it with a reduction that stays on the device.
+  virtual DeviceTensor count_nonfinite(const DeviceTensor& x);
 };
 
 // The backends this build has, by the names `run --backend` accepts.

@@ -1,5 +1,7 @@
-// Named, shape-checked tensor reads with a record of what was read.
+// Named, shape-checked, finiteness-checked tensor reads with a record of what was read.
 #include "engine/io/checkpoint_reader.h"
+
+#include <cmath>
 
 #include "engine/errors.h"
 
@@ -23,6 +25,20 @@ std::string legacy_name(const std::string& full) {
 }
 
 }  // namespace
+
+// Once per tensor as it loads: a NaN or inf in a weight would reach every
+// number downstream (transformers loads it silently), so it is refused here,
+// where the tensor and the file can still be named.
+void CheckpointReader::check_finite(const Tensor& t, const std::string& stored) const {
+  int64_t bad = 0, first = -1;
+  for (int64_t i = 0; i < t.numel(); ++i)
+    if (!std::isfinite(t.data[i]) && bad++ == 0) first = i;
+  if (bad == 0) return;
+  throw NumericError(f_.path() + ": tensor '" + stored + "' " + t.shape_string() + " holds " + std::to_string(bad) +
+                     " NaN or inf value" + (bad == 1 ? "" : "s") + " (the first at flat index " +
+                     std::to_string(first) + ": " + std::to_string(t.data[first]) +
+                     "); every number computed from it would be meaningless, so the checkpoint is refused");
+}
 
 CheckpointReader::CheckpointReader(const SafetensorsFile& file, Mode mode)
     : CheckpointReader(file, mode, "", std::make_shared<Shared>()) {}
@@ -58,7 +74,9 @@ Tensor CheckpointReader::get(const std::string& name, const std::vector<int>& sh
     throw InputError(f_.path() + ": tensor '" + stored + "' holds integers, expected F32, F16 or BF16");
   if (shared_->used.insert(stored).second && stored != full) ++shared_->gamma_beta_renames;
   if (mode_ == Mode::HeaderOnly) return {};
-  return f_.load(stored);
+  Tensor t = f_.load(stored);
+  check_finite(t, stored);
+  return t;
 }
 
 Linear CheckpointReader::linear(const std::string& name, int out, int in, bool bias) const {

@@ -38,6 +38,7 @@ class CheckpointReader {
   // Present under the prefix, by its own name or a legacy one.
   bool has(const std::string& name) const;
   // Shape checked against `shape`; InputError names the tensor and both shapes.
+  // Its values are checked too: a NaN or inf is a NumericError naming both.
   // In header-only mode the tensor comes back empty.
   Tensor get(const std::string& name, const std::vector<int>& shape) const;
   Linear linear(const std::string& name, int out, int in, bool bias) const;
@@ -61,6 +62,8 @@ class CheckpointReader {
                    std::shared_ptr<Shared> shared);
   // The name in the file for `full`, which may be a legacy spelling; "" when absent.
   std::string resolve(const std::string& full) const;
+  // NumericError naming the file and tensor when `t` holds a NaN or inf.
+  void check_finite(const Tensor& t, const std::string& stored) const;
 
   const SafetensorsFile& f_;
   Mode mode_;

@@ -171,7 +171,7 @@ std::vector<std::string> routing_notes(const ModelSpec& want, const ModelSpec& g
     std::ostringstream flags;
     if (a.capacity_mode == CapacityMode::Factor) {
       flags << "--capacity-factor " << a.capacity_factor;
-      if (a.capacity_formula != CapacityFormula::PerToken) flags << " --capacity-formula " << to_string(a.capacity_formula);
+      if (a.capacity_formula != MoeSpec{}.capacity_formula) flags << " --capacity-formula " << to_string(a.capacity_formula);
     } else if (a.capacity_mode == CapacityMode::Fixed) {
       flags << "--capacity " << a.capacity;
     } else {

@@ -58,14 +58,24 @@ std::string describe_capacity(const MoeSpec& m) {
     case CapacityMode::Fixed:
       std::snprintf(buf, sizeof buf, "fixed: %d slots per expert", m.capacity);
       return buf;
-    case CapacityMode::Factor:
-      if (m.capacity_formula == CapacityFormula::Megatron)
-        std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T %d / %d) (megatron), from 1 to T",
-                      m.capacity_factor, m.capacity_factor, m.top_k, m.experts);
-      else
-        std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T / %d) (per-token), from 1 to T",
-                      m.capacity_factor, m.capacity_factor, m.experts);
+    case CapacityMode::Factor: {
+      const char* name = to_string(m.capacity_formula);
+      const double f = m.capacity_factor;
+      switch (m.capacity_formula) {
+        case CapacityFormula::KAware:
+          std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T %d / %d) (%s), from 1 to T", f, f, m.top_k,
+                        m.experts, name);
+          break;
+        case CapacityFormula::PerToken:
+          std::snprintf(buf, sizeof buf, "factor %g: C = ceil(%g T / %d) (%s), from 1 to T", f, f, m.experts, name);
+          break;
+        case CapacityFormula::Flaxformer:
+          std::snprintf(buf, sizeof buf, "factor %g: C = max(round(%g T / %d), 4) (%s), from 1 to T", f, f,
+                        m.experts, name);
+          break;
+      }
       return buf;
+    }
   }
   return "?";
 }
@@ -124,6 +134,7 @@ nlohmann::json spec_to_json(const ModelSpec& s) {
                 {"capacity_factor", s.moe.capacity_factor},
                 {"capacity", s.moe.capacity},
                 {"capacity_formula", to_string(s.moe.capacity_formula)},
+                {"capacity_formula_source", capacity_formula_source(s.moe.capacity_formula)},
                 {"drop_policy", to_string(s.moe.drop_policy)},
                 {"moe_layers", moe_layers}};
     if (!s.moe.library_compat.empty()) j["moe"]["library_compat"] = s.moe.library_compat;
@@ -186,6 +197,12 @@ std::string ledger_to_text(const ModelSpec& s, const Ledger& l) {
       << to_string(s.moe.router) << ", capacity " << describe_capacity(s.moe);
     if (s.moe.capacity_mode != CapacityMode::Dropless) o << ", drops by " << to_string(s.moe.drop_policy);
     o << "\n";
+    if (s.moe.capacity_mode == CapacityMode::Factor)
+      o << "  capacity rule: " << to_string(s.moe.capacity_formula) << ", "
+        << capacity_formula_source(s.moe.capacity_formula) << "\n";
+    if (s.moe.capacity_mode != CapacityMode::Dropless && s.moe.drop_policy == DropPolicy::Priority)
+      o << "  drop policy: priority, Batch Prioritized Routing (V-MoE, Riquelme et al. 2021): tokens by "
+           "their top-1 probability, one order for every rank\n";
     if (!s.moe.library_compat.empty()) o << "  routing: " << s.moe.library_compat << "\n";
   }
   o << "\n  parameters   total " << with_commas(l.params_total) << " (" << short_count(l.params_total)

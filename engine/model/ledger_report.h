@@ -17,7 +17,7 @@ std::string ledger_to_text(const ModelSpec& spec, const Ledger& ledger);
 // (4096 keys)", "encoder bidirectional, decoder causal". `brief` fits a table
 // column: "enc bidir, dec causal".
 std::string describe_mask(const ModelSpec& spec, bool brief = false);
-// The capacity rule with its value: "factor 1.25: C = ceil(1.25 T / 8) (per-token), from 1 to T",
+// The capacity rule with its value: "factor 1.25: C = ceil(1.25 T 2 / 8) (k-aware), from 1 to T",
 // "fixed: 64 slots per expert", "dropless".
 std::string describe_capacity(const MoeSpec& moe);
 // "6,738,415,616"

@@ -312,7 +312,32 @@ const char* to_string(CapacityMode c) {
   return "?";
 }
 const char* to_string(CapacityFormula f) {
-  return f == CapacityFormula::PerToken ? "per-token" : "megatron";
+  switch (f) {
+    case CapacityFormula::KAware: return "k-aware";
+    case CapacityFormula::PerToken: return "per-token";
+    case CapacityFormula::Flaxformer: return "flaxformer";
+  }
+  return "?";
+}
+const char* capacity_formula_source(CapacityFormula f) {
+  switch (f) {
+    case CapacityFormula::KAware:
+      return "every token needs k slots: GShard (Lepikhin et al. 2020, 2N/E for top-2), Megatron-Core "
+             "get_capacity, DeepSpeed top2gating";
+    case CapacityFormula::PerToken:
+      return "tokens per expert, k ignored: the Switch Transformer's expert capacity (Fedus et al. 2021), "
+             "rounded up";
+    case CapacityFormula::Flaxformer:
+      return "flaxformer MoeLayer: int(round(cf T / E)) (Python's round, half to even), at least "
+             "min_expert_capacity = 4, k ignored";
+  }
+  return "?";
+}
+std::optional<CapacityFormula> capacity_formula_from(const std::string& name) {
+  if (name == "k-aware" || name == "megatron") return CapacityFormula::KAware;
+  if (name == "per-token") return CapacityFormula::PerToken;
+  if (name == "flaxformer") return CapacityFormula::Flaxformer;
+  return std::nullopt;
 }
 const char* to_string(DropPolicy d) { return d == DropPolicy::Position ? "position" : "priority"; }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -75,10 +76,22 @@ enum class RouterFunction { Softmax, Sigmoid };
 // How a group of experts is scored when routing is group-limited.
 enum class GroupScore { Top2Sum /* DeepSeek-V3 */, Max /* DeepSeek-V2 */ };
 enum class CapacityMode { Dropless, Fixed, Factor };
+// Slots per expert from a capacity factor cf, T real tokens, E experts, top-k
+// (engine/run/routing.cpp capacity_for; each then held to [1, T]).
 enum class CapacityFormula {
-  PerToken,  // C = ceil(cf * T / E)       (Switch, GShard, flaxformer)
-  Megatron,  // C = ceil(cf * T * k / E)   (Megatron-Core)
+  // C = ceil(cf T k / E): room for the k choices of every token. GShard's 2N/E
+  // for top-2 at cf 1, Megatron-Core's get_capacity, DeepSpeed's top-2 gate.
+  KAware,
+  // C = ceil(cf T / E): Switch Transformer's tokens per expert, k ignored.
+  PerToken,
+  // C = max(round(cf T / E), 4), round half to even: flaxformer's MoeLayer
+  // (min_expert_capacity 4), k ignored.
+  Flaxformer,
 };
+// Who is kept when an expert is full. Both place every first choice before
+// any second choice. Position: earlier tokens first. Priority: Batch
+// Prioritized Routing (V-MoE, Riquelme et al. 2021): tokens by their top-1
+// router probability, highest first, one order for every rank.
 enum class DropPolicy { Position, Priority };
 // What a dropped (token, expert) pair outputs. Zero (the papers): nothing, so
 // the residual carries the token. ScaledInput: weight * x, as transformers'
@@ -112,7 +125,7 @@ struct MoeSpec {
   CapacityMode capacity_mode = CapacityMode::Dropless;
   int capacity = 0;               // Fixed: slots per expert
   double capacity_factor = 1.25;  // Factor
-  CapacityFormula capacity_formula = CapacityFormula::PerToken;
+  CapacityFormula capacity_formula = CapacityFormula::KAware;
   DropPolicy drop_policy = DropPolicy::Position;
   DropOutput drop_output = DropOutput::Zero;
   double aux_loss_coef = 0.01;
@@ -224,6 +237,11 @@ const char* to_string(FfnKind);
 const char* to_string(RouterFunction);
 const char* to_string(CapacityMode);
 const char* to_string(CapacityFormula);
+// Where a formula comes from, in words, for `info`, the README and the window.
+const char* capacity_formula_source(CapacityFormula);
+// "k-aware", "per-token", "flaxformer" (and "megatron", an older name of
+// k-aware); nullopt for anything else.
+std::optional<CapacityFormula> capacity_formula_from(const std::string& name);
 const char* to_string(DropPolicy);
 
 // The attention kind implied by heads and KV heads (MLA is explicit).

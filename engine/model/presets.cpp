@@ -215,6 +215,7 @@ ModelSpec switch_base_8() {
   s.moe.layer_step = 2;
   s.moe.step_remainder = 1;
   s.moe.capacity_mode = CapacityMode::Factor;
+  s.moe.capacity_formula = CapacityFormula::PerToken;  // the Switch paper's (T/E) cf; k = 1 anyway
   s.moe.capacity_factor = 1.25;
   s.moe.capacity = 64;  // the hub config's expert_capacity, which --compat applies
   s.moe.aux_loss_coef = 0.01;
@@ -225,10 +226,11 @@ ModelSpec switch_base_8() {
 ModelSpec gshard_top2() {
   // GShard's 600B M4 model (Lepikhin et al. 2020, Table 1): 36 layers split
   // between encoder and decoder, every other FFN an MoE of 2048 experts, top-2
-  // with the second expert always kept, capacity 2T/E.
+  // with the second expert always kept, capacity 2N/E: the k-aware formula
+  // at factor 1 (room for both choices of every token).
   ModelSpec s;
   s.name = "gshard";
-  s.description = "GShard-style top-2 MoE encoder-decoder (600B M4 shape), capacity factor 2";
+  s.description = "GShard-style top-2 MoE encoder-decoder (600B M4 shape), capacity 2T/E";
   s.family = Family::EncoderDecoder;
   s.layout = WeightLayout::T5;
   s.vocab_size = 64000;
@@ -250,7 +252,8 @@ ModelSpec gshard_top2() {
   s.moe.layer_step = 2;
   s.moe.step_remainder = 1;
   s.moe.capacity_mode = CapacityMode::Factor;
-  s.moe.capacity_factor = 2.0;
+  s.moe.capacity_formula = CapacityFormula::KAware;
+  s.moe.capacity_factor = 1.0;
   s.moe.aux_loss_coef = 0.01;
   return s;
 }
@@ -355,6 +358,12 @@ ModelSpec classroom_of(const ModelSpec& full) {
       s.moe.shared_intermediate =
           full.moe.shared_intermediate * s.moe.expert_intermediate / full.moe.expert_intermediate;
     if (full.moe.first_dense > 0) s.moe.first_dense = 1;
+    // GShard's 2048 experts would give a classroom sentence (T of 10 to 128)
+    // C = ceil(cf 2T / 2048) = 1 at every factor from 0.25 to 4, so the
+    // capacity slider could show nothing; 32 experts keep top-2 routing with
+    // C from 1 to 4T/E as the factor moves. Grouped routers (DeepSeek) keep
+    // theirs: groups are part of their structure.
+    if (full.moe.experts > 256 && full.moe.groups == 1) s.moe.experts = 32;
   }
   return s;
 }

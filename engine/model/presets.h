@@ -1,6 +1,8 @@
 // The preset table: every architecture of the mission at its published size
 // (for the ledger) and at a classroom size with the same structure (same head
 // ratios, experts, top-k and routing) that runs instantly on a laptop CPU.
+// One exception: GShard's 2048 experts become 32 in the classroom, where a
+// sentence's capacity would otherwise be 1 at every factor.
 #pragma once
 
 #include <string>

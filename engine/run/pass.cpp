@@ -1,7 +1,8 @@
 // embed -> stack of blocks -> head, for encoder-only, decoder-only, prefix-LM
 // and encoder-decoder models, one backend call per step. Every tensor is a
 // backend handle; the TraceBuilder brings what the request keeps to the host
-// at the end. A resumed run starts at the first MoE layer's FFN.
+// at the end, with a count of non-finite values of every sublayer's output.
+// A resumed run starts at the first MoE layer's FFN.
 #include "engine/run/pass.h"
 
 #include <algorithm>
@@ -129,11 +130,19 @@ class Pass {
       out = run_stack(run, resume ? DeviceTensor{} : embed(in_.ids, in_.positions, in_.token_types),
                       resume ? point_.layer : 0, resume);
     }
-    trace_.logits(head(out));
+    DeviceTensor logits = head(out);
+    trace_.check_finite(b_, "output logits (the head)", logits);
+    trace_.logits(logits);
   }
 
  private:
   static const DeviceTensor* opt(const DeviceTensor& t) { return t.empty() ? nullptr : &t; }
+
+  // "decoder layer 2 self-attention output"; the stack is named only when there are two.
+  std::string where(Stack stack, int layer, const char* what) const {
+    const char* name = s_.family != Family::EncoderDecoder ? "" : stack == Stack::Encoder ? "encoder " : "decoder ";
+    return name + std::string("layer ") + std::to_string(layer) + " " + what;
+  }
 
   // x (T, D) = token embedding [+ learned or sinusoidal position] [+ token type] [-> LayerNorm]
   DeviceTensor embed(const DeviceTensor& ids, const DeviceTensor& positions, const DeviceTensor& token_types) {
@@ -145,6 +154,7 @@ class Pass {
       x = b_.add(b_.scale(x, std::sqrt(static_cast<float>(D))), b_.sinusoidal_positions(T, D));
     if (!w.token_type_embedding.empty()) x = b_.add(x, b_.gather_rows(R_[w.token_type_embedding], token_types));
     if (has_embedding_norm(s_)) x = apply_norm(b_, s_, R_, w.embedding_norm, x);
+    trace_.check_finite(b_, "embeddings", x);
     return x;
   }
 
@@ -162,6 +172,7 @@ class Pass {
     AttentionOutputs a = cross ? cross_attention(b_, s_, R_, *l.cross_attn, x, *run.memory, call)
                                : self_attention(b_, s_, R_, l.self_attn, x, call);
     trace_.attention(run.which, layer, cross, mask, s_.heads, T, Tk, call.probs, a);
+    trace_.check_finite(b_, where(run.which, layer, cross ? "cross-attention output" : "self-attention output"), a.out);
     return a;
   }
 
@@ -190,6 +201,7 @@ class Pass {
     if (resume_here && from_ == Rerun::FromCapacity) router = point_.router;
     else if (resume_here) router = route(b_, s_, R_, *l.moe, e.h, run.tokens, &point_.router.logits);
     else router = route(b_, s_, R_, *l.moe, e.h, run.tokens);
+    trace_.check_finite(b_, where(run.which, layer, "router logits"), router.logits);
     if (!point_.valid || resume_here) {  // the first MoE layer: where a re-route resumes
       if (!point_.valid) {
         point_.valid = true;
@@ -202,6 +214,7 @@ class Pass {
     }
     MoeLayerResult m = experts_and_combine(b_, s_, R_, *l.moe, e.h, router, run.tokens);
     trace_.moe(run.which, layer, m, *run.valid_host, run.tokens.real);
+    trace_.check_finite(b_, where(run.which, layer, "mixture-of-experts output"), m.out);
     return m.out;
   }
 
@@ -215,6 +228,7 @@ class Pass {
       if (!here) trace_.hidden(run.which, x);
       const LayerEntry e = here ? point_.entry : attention_part(run, l, i, x);
       const DeviceTensor f = l.moe ? moe(run, l, i, e, here) : feed_forward(b_, s_, R_, l.ffn, e.h);
+      if (!l.moe) trace_.check_finite(b_, where(run.which, i, "feed-forward output"), f);
       x = finish_layer(e, f, l);
     }
     if (s_.norm_placement == NormPlacement::Pre) x = apply_norm(b_, s_, R_, w.final_norm, x);

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "engine/errors.h"
 
 namespace archscope {
 
@@ -12,17 +15,22 @@ TopKParams top_k_params(const MoeSpec& m) {
 }
 
 int capacity_for(const MoeSpec& spec, int tokens) {
-  const double E = spec.experts;
+  const double E = spec.experts, cf = spec.capacity_factor;
   switch (spec.capacity_mode) {
     case CapacityMode::Dropless:
       return -1;
     case CapacityMode::Fixed:
       return spec.capacity;
     case CapacityMode::Factor: {
-      double slots = spec.capacity_factor * tokens / E;
-      if (spec.capacity_formula == CapacityFormula::Megatron) slots *= spec.top_k;
-      // The small epsilon keeps exact products (1.25 * 16 / 8 = 2.5) from rounding up twice.
-      const double c = std::ceil(slots - 1e-9);
+      double c = 0;
+      switch (spec.capacity_formula) {
+        // The small epsilon keeps exact products (1.25 * 16 / 8 = 2.5) from rounding up twice.
+        case CapacityFormula::KAware: c = std::ceil(cf * tokens * spec.top_k / E - 1e-9); break;
+        case CapacityFormula::PerToken: c = std::ceil(cf * tokens / E - 1e-9); break;
+        // Python's round() is half to even, as nearbyint is in the default rounding mode;
+        // the product is taken in flaxformer's order, (cf * T) / E.
+        case CapacityFormula::Flaxformer: c = std::max(std::nearbyint(cf * tokens / E), 4.0); break;
+      }
       // A positive factor always leaves one slot (1e-30 gave 0: every token dropped).
       // An expert receives at most one pair per token, so any C >= T keeps every
       // pair; clamping there keeps C an int for every finite factor (1e30 wrapped).
@@ -88,7 +96,12 @@ double hf_load_balancing_loss(const std::vector<const HostMoeCounts*>& layers, i
 
 RoutedLayer route_logits(Backend& b, const Tensor& logits, const MoeSpec& spec, const Tensor* bias,
                          const std::vector<uint8_t>& valid) {
-  const int T = logits.dim(0);
+  const int T = logits.dim(0), E = logits.dim(1);
+  for (int64_t i = 0; i < logits.numel(); ++i)
+    if (!std::isfinite(logits.data[i]))
+      throw NumericError("router logits (" + std::to_string(T) + ", " + std::to_string(E) + "): token " +
+                         std::to_string(i / E) + ", expert " + std::to_string(i % E) + " is " +
+                         std::to_string(logits.data[i]) + "; routing needs finite logits");
   DeviceTensor z = b.upload(logits);
   DeviceTensor bias_d = bias ? b.upload(*bias) : DeviceTensor{};
   DeviceTensor valid_d;

@@ -33,7 +33,8 @@ struct Routing {
 TopKParams top_k_params(const MoeSpec& spec);
 
 // Slots per expert for T real tokens; -1 when the spec is dropless.
-//   per-token: C = ceil(cf * T / E); Megatron: C = ceil(cf * T * k / E); fixed: C.
+//   k-aware: C = ceil(cf T k / E); per-token: C = ceil(cf T / E);
+//   flaxformer: C = max(round(cf T / E), 4); fixed: C.
 // A factor's C is at least 1 and at most T (no expert can use more than T slots).
 int capacity_for(const MoeSpec& spec, int tokens);
 

@@ -1,5 +1,8 @@
-// Pending records, the one batched download, and what the request left out.
+// Pending records, the one batched download, the finiteness checks, and what
+// the request left out.
 #include "engine/run/trace_builder.h"
+
+#include "engine/errors.h"
 
 namespace archscope {
 
@@ -67,6 +70,10 @@ void TraceBuilder::moe(Stack s, int layer, const MoeLayerResult& m, const std::v
   list.push_back(std::move(r));
 }
 
+void TraceBuilder::check_finite(Backend& b, std::string where, const DeviceTensor& x) {
+  checks_.push_back({std::move(where), x.numel(), b.count_nonfinite(x)});
+}
+
 void TraceBuilder::logits(const DeviceTensor& l) {
   if (trace_.request.logits) logits_ = l;
 }
@@ -109,7 +116,17 @@ std::shared_ptr<Trace> TraceBuilder::finish(Backend& b) {
     batch.push_back({&m.cut.slot, nullptr, &h.slot});
   }
   if (!logits_.empty()) batch.push_back({&logits_, &trace_.logits, nullptr});
+  std::vector<std::vector<int32_t>> nonfinite(checks_.size());
+  for (size_t i = 0; i < checks_.size(); ++i) batch.push_back({&checks_[i].count, nullptr, &nonfinite[i]});
   b.download_batch(batch);
+  // The first step, in run order, whose output holds a NaN or inf: where the
+  // trouble started, since everything after it inherits it.
+  for (size_t i = 0; i < checks_.size(); ++i)
+    if (nonfinite[i].at(0) > 0)
+      throw NumericError("NaN or inf in the activations, first in the " + checks_[i].where + ": " +
+                         std::to_string(nonfinite[i][0]) + " of " + std::to_string(checks_[i].values) +
+                         " values are not finite, and every step before it was finite. The run is refused: "
+                         "routing, metrics and logits computed from them would mean nothing");
 
   const MoeSpec& spec = trace_.spec.moe;
   for (size_t i = 0; i < moe_.size(); ++i) {

@@ -1,9 +1,11 @@
 // Collects what a run keeps as backend handles while the forward pass runs,
-// and brings all of it to the host in one batch at the end (finish). A
-// re-run starts from the host records it reuses (the prefix).
+// and brings all of it to the host in one batch at the end (finish), with
+// the counts of non-finite values that decide whether the run is shown at
+// all. A re-run starts from the host records it reuses (the prefix).
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "engine/backends/backend.h"
 #include "engine/run/moe.h"
@@ -26,6 +28,10 @@ class TraceBuilder {
   void moe(Stack stack, int layer, const MoeLayerResult& m, const std::vector<uint8_t>& valid, int real_tokens);
   void logits(const DeviceTensor& l);
   void layers(Stack stack, int count);
+  // Counts x's NaN and inf on the backend; finish() refuses the run at the
+  // first check, in run order, that found any, naming `where` ("decoder
+  // layer 2 self-attention output").
+  void check_finite(Backend& b, std::string where, const DeviceTensor& x);
 
   // One download of everything pending; metrics and the HF aux loss made.
   std::shared_ptr<Trace> finish(Backend& b);
@@ -49,6 +55,12 @@ class TraceBuilder {
   std::vector<std::pair<Stack, DeviceTensor>> hidden_;
   std::vector<PendingAttention> attention_;
   std::vector<PendingMoe> moe_;
+  struct PendingCheck {
+    std::string where;
+    int64_t values;
+    DeviceTensor count;  // (1) int32
+  };
+  std::vector<PendingCheck> checks_;
   DeviceTensor logits_;
 };
 

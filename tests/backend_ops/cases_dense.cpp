@@ -1,5 +1,7 @@
-// Cases for the dense ops: linear, norms, activations, add, scaling, RoPE.
+// Cases for the dense ops: linear, norms, activations, add, scaling, RoPE,
+// and the count of non-finite values.
 // Sizes of 1, non-multiples of 16/32/64 and sizes above 256.
+#include <limits>
 #include <string>
 
 #include "tests/backend_ops/harness.h"
@@ -129,6 +131,27 @@ std::vector<OpCase> dense_cases() {
                        return o;
                      }});
   }
+  // count_nonfinite: sizes across one workgroup and beyond, with NaN, +inf
+  // and -inf planted at seeded places (none, a few, every element).
+  for (int n : {1, 7, 256, 1000, 70001})
+    for (int bad : {0, 1, 3, -1}) {
+      if (bad > n) continue;
+      const std::string name =
+          "count_nonfinite_N" + std::to_string(n) + (bad < 0 ? "_all" : "_bad" + std::to_string(bad));
+      cases.push_back({Op::CountNonFinite, name, kExact, {Op::CountNonFinite, {{n}}}, [=](Inputs& in) {
+                         Tensor x = in.host({n}, 1e30);  // huge but finite values stay uncounted
+                         const float planted[] = {std::numeric_limits<float>::quiet_NaN(),
+                                                  std::numeric_limits<float>::infinity(),
+                                                  -std::numeric_limits<float>::infinity()};
+                         for (int i = 0; bad < 0 ? i < n : i < bad; ++i) {
+                           const int at = bad < 0 ? i : static_cast<int>(in.uniform() * n);
+                           x.data[at] = planted[i % 3];
+                         }
+                         Outputs o;
+                         o.add(in.backend(), "count", in.backend().count_nonfinite(in.backend().upload(x)));
+                         return o;
+                       }});
+    }
   return cases;
 }
 

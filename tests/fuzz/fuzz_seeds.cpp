@@ -36,6 +36,7 @@ const char* kCommandLines[] = {
     "run\nt5-base\n--input-ids\n5,6,7\n--decoder-input-ids\n0,4",
     "run\ndeepseek-v3\n--top-k\n4\n--capacity-factor\n0.5\n--capacity-formula\nmegatron",
     "run\ngshard\n--dropless\n--seed\n7",
+    "run\ngshard\n--capacity-factor\n0.25\n--capacity-formula\nflaxformer\n--drop-policy\npriority",
     "run\nqwen-moe\n--text\nhello world .\n--drop-output\nscaled-input\n--capacity\n3",
     "run\nbert\n--input-ids\n3 17 5\n12\n",
     "run\nmistral-7b\n--full-size\n--input-ids\n-",

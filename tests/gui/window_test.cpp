@@ -112,7 +112,8 @@ TEST_F(WindowTest, CapacitySliderChangesDropsAndTheLoadPixels) {
   EXPECT_EQ(controller().document().spec.moe.capacity_mode, CapacityMode::Factor);
   EXPECT_DOUBLE_EQ(controller().document().spec.moe.capacity_factor, 0.5);
   const nlohmann::json load = view_data("load");
-  for (const auto& l : load["layers"]) EXPECT_EQ(l["capacity"].get<int>(), 1);  // ceil(0.5 * 16 / 8)
+  // The k-aware default counts both choices of every token: ceil(0.5 * 16 * 2 / 8).
+  for (const auto& l : load["layers"]) EXPECT_EQ(l["capacity"].get<int>(), 2);
   EXPECT_GT(dropped_pairs(), 0);
   const QImage after = window_->surface("load")->image();
   ASSERT_EQ(before.size(), after.size());

@@ -79,6 +79,7 @@ class ForwardingBackend : public Backend {
                        const DeviceTensor* v, RouterFunction f) override {
     return inner_->moe_counts(l, s, e, k, v, f);
   }
+  DeviceTensor count_nonfinite(const DeviceTensor& x) override { return inner_->count_nonfinite(x); }
 
  protected:
   Backend& inner() { return *inner_; }

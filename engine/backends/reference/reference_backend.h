@@ -97,6 +97,8 @@ class ReferenceBackend : public Backend {
                                  const DeviceTensor& kept) override;
   MoeCounts moe_counts(const DeviceTensor& logits, const DeviceTensor& scores, const DeviceTensor& expert,
                        const DeviceTensor& kept, const DeviceTensor* valid, RouterFunction f) override;
+
+  DeviceTensor count_nonfinite(const DeviceTensor& x) override;
 };
 
 }  // namespace archscope

@@ -1,6 +1,8 @@
 // The reference's dense math: linear, norms, activations, residual add,
-// scaling and RoPE. Plain loops with shape comments.
+// scaling and RoPE, and the count of non-finite values. Plain loops with shape comments.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "engine/backends/reference/reference_backend.h"
 
@@ -170,6 +172,16 @@ DeviceTensor ReferenceBackend::rope(const DeviceTensor& xt, const RopeInputs& r)
       for (int i = 0; i < r.rotary_dim; ++i) v[i] = rotated[i];
     }
   }
+  return out.tensor;
+}
+
+DeviceTensor ReferenceBackend::count_nonfinite(const DeviceTensor& xt) {
+  // x (any shape) -> (1)
+  const float* x = f32(xt, "count_nonfinite");
+  int64_t n = 0;
+  for (int64_t i = 0; i < xt.numel(); ++i) n += !std::isfinite(x[i]);
+  NewI32 out = new_i32({1});
+  out.data[0] = static_cast<int32_t>(std::min<int64_t>(n, INT32_MAX));
   return out.tensor;
 }
 

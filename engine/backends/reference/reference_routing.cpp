@@ -3,6 +3,7 @@
 // (architecture-facts §5, §6). Padded tokens (valid = 0) take no part.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "engine/backends/reference/reference_backend.h"
@@ -13,13 +14,24 @@ using namespace reference;
 
 namespace {
 
+// "a ranks above b" for every float, NaN included: NaN above every number
+// (where torch.topk and torch.sort put it), NaNs equal among themselves,
+// -0 equal to +0. `>` alone is no strict weak ordering once a NaN appears,
+// and a sort given one may return anything or read out of bounds.
+bool ranks_above(float a, float b) {
+  const bool nan_a = std::isnan(a), nan_b = std::isnan(b);
+  if (nan_a || nan_b) return nan_a && !nan_b;
+  return a > b;
+}
+
 // Indices of the k largest values, largest first; ties go to the lower index.
 std::vector<int> top_indices(const std::vector<float>& v, int k) {
   std::vector<int> idx(v.size());
   std::iota(idx.begin(), idx.end(), 0);
   // A total order (value, then index), so a partial sort gives the stable answer.
-  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
-                    [&](int a, int b) { return v[a] > v[b] || (v[a] == v[b] && a < b); });
+  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int a, int b) {
+    return ranks_above(v[a], v[b]) || (!ranks_above(v[b], v[a]) && a < b);
+  });
   idx.resize(k);
   return idx;
 }
@@ -86,7 +98,7 @@ TopKOutputs ReferenceBackend::top_k(const DeviceTensor& scores_t, const DeviceTe
       std::vector<float> group_score(G);
       for (int g = 0; g < G; ++g) {
         std::vector<float> members(choice.begin() + g * per_group, choice.begin() + (g + 1) * per_group);
-        std::sort(members.begin(), members.end(), std::greater<float>());
+        std::sort(members.begin(), members.end(), ranks_above);
         group_score[g] = p.group_score == GroupScore::Top2Sum ? members[0] + members[1] : members[0];
       }
       std::vector<int> kept_groups = top_indices(group_score, p.top_groups);
@@ -122,17 +134,19 @@ CapacityOutputs ReferenceBackend::capacity_cut(const DeviceTensor& expert_t, con
   const float* scores = f32(scores_t, "capacity_cut");
   NewI32 kept = new_i32({T, K}, 0), slot = new_i32({T, K}, -1);
   std::vector<int> fill(E, 0), order(T);
+  std::iota(order.begin(), order.end(), 0);
+  if (p.policy == DropPolicy::Priority) {
+    // Batch Prioritized Routing (V-MoE; flaxformer's argsort(-gate[..., 0])):
+    // tokens by the router probability of their first choice, highest first,
+    // ties by position; that one order serves every rank. The probability,
+    // not the renormalised weight, which is 1 for every top-1 token.
+    // A padded token (expert -1) keeps -inf: it is never kept, so its place changes nothing.
+    std::vector<float> top1(T, -std::numeric_limits<float>::infinity());
+    for (int t = 0; t < T; ++t)
+      if (expert[t * K] >= 0 && expert[t * K] < E) top1[t] = scores[static_cast<int64_t>(t) * E + expert[t * K]];
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return ranks_above(top1[a], top1[b]); });
+  }
   for (int k = 0; k < K; ++k) {
-    std::iota(order.begin(), order.end(), 0);
-    if (p.policy == DropPolicy::Priority) {
-      // Router probability of the pair (not its renormalised weight, which is 1
-      // for every top-1 token): Batch Prioritized Routing and Megatron's "probs".
-      auto priority = [&](int t) {
-        const int e = expert[t * K + k];
-        return e < 0 ? -1.0f : scores[static_cast<int64_t>(t) * E + e];
-      };
-      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return priority(a) > priority(b); });
-    }
     for (int t : order) {
       const int i = t * K + k, e = expert[i];
       if (e < 0) continue;  // a padded token takes no slot
