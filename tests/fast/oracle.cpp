@@ -22,6 +22,10 @@ Tensor activate(const Tensor& x, Activation a) { return reference().activate(x, 
 
 Tensor gated(const Tensor& gate, const Tensor& up, Activation a) { return reference().gated(gate, up, a); }
 
+void rope(Tensor& x, const fast::RopeParams& r) {
+  reference().rope(x, {r.rotary_offset, r.rotary_dim, r.theta, r.interleaved, r.position_offset});
+}
+
 Attention attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* bias,
                     const AttentionMask& mask, float scale) {
   AttentionOutputs o = reference().attention({&q, &k, &v, bias, &mask, scale});

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine/backends/backend.h"
+#include "engine/backends/fast/rope.h"
 #include "engine/model/model_spec.h"
 #include "engine/model/weights.h"
 #include "engine/run/blocks.h"
@@ -19,6 +20,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor* beta, floa
 Tensor rms_norm(const Tensor& x, const Tensor& gamma, float eps);
 Tensor activate(const Tensor& x, Activation a);
 Tensor gated(const Tensor& gate, const Tensor& up, Activation a);
+void rope(Tensor& x, const fast::RopeParams& r);  // x (T, H, Dh)
 
 struct Attention {
   Tensor out;    // (Tq, H * Dv)
