@@ -5,7 +5,8 @@ Runs tests/bench/fast_bench (GPT-2 124M at 128/512/1024 tokens keeping every
 attention map, the Mixtral-shaped MoE layer at 512/4096 tokens, every preset's
 classroom size at 16 tokens) and scripts/bench_torch_cpu.py at the same shapes,
 alternating the two so both see the same machine load, and prints each shape's
-median and spread and the ratio torch / archscope (above 1: Archscope is faster).
+median and spread and the ratio torch / archscope (above 1: Archscope is faster),
+against PyTorch's fastest thread setting for that shape.
 
   /usr/bin/python3 scripts/bench_cpu_vs_torch.py [--build build-tests] [--rounds 3] [--with-reference]
 
@@ -64,24 +65,35 @@ def main():
                         help="also time the reference backend on GPT-2 at 128 tokens and the MoE layer at 512 "
                              "(about half a minute each)")
     parser.add_argument("--python", default="/usr/bin/python3", help="the Python that has python3-torch")
+    parser.add_argument("--torch-threads", default=f"1,{os.cpu_count()}",
+                        help="torch.set_num_threads values to try; each shape is compared with PyTorch's "
+                             "fastest of them (default 1 and every CPU: Debian's torch defaults to 1 here, "
+                             "and OpenBLAS threads on its own either way)")
     args = parser.parse_args()
     bench = os.path.join(args.build, "tests", "bench", "fast_bench")
     if not os.access(bench, os.X_OK):
         sys.exit(f"bench_cpu_vs_torch.py: {bench} not found; build with libbenchmark-dev installed")
     if args.rounds < 1:
         sys.exit("bench_cpu_vs_torch.py: --rounds must be at least 1")
+    try:
+        torch_threads = [int(t) for t in args.torch_threads.split(",")]
+    except ValueError:
+        sys.exit(f"bench_cpu_vs_torch.py: --torch-threads: expected numbers like 1,2; found '{args.torch_threads}'")
 
     fast_pattern = "^(forward/gpt2/T(128|512|1024)|moe_layer/mixtral/T(512|4096)|classroom/[^/]+)/fast/"
-    ours, theirs, context, torch_info = {}, {}, {}, {}
+    ours, context, torch_info = {}, {}, {}
+    theirs = {t: {} for t in torch_threads}  # threads -> shape -> runs
     loads = [load_average()]
     for _ in range(args.rounds):
         times, context = archscope_round(bench, fast_pattern)
         for name, ms in times.items():
             ours.setdefault(name.removesuffix("/fast"), []).append(ms)
-        torch_report = run_json([args.python, os.path.join(ROOT, "scripts", "bench_torch_cpu.py"), "--repeat", "1"])
-        torch_info = {k: v for k, v in torch_report.items() if k != "results"}
-        for r in torch_report["results"]:
-            theirs.setdefault(r["name"], []).extend(r["runs_ms"])
+        for threads in torch_threads:
+            torch_report = run_json([args.python, os.path.join(ROOT, "scripts", "bench_torch_cpu.py"),
+                                     "--repeat", "1", "--threads", str(threads)])
+            torch_info = {k: v for k, v in torch_report.items() if k not in ("results", "threads")}
+            for r in torch_report["results"]:
+                theirs[threads].setdefault(r["name"], []).extend(r["runs_ms"])
         loads.append(load_average())
 
     reference = {}
@@ -91,7 +103,10 @@ def main():
 
     rows = []
     for shape in SHAPES:
-        a, t = summary(ours[shape]), summary(theirs[shape])
+        a = summary(ours[shape])
+        by_threads = {threads: summary(runs[shape]) for threads, runs in theirs.items()}
+        best = min(by_threads, key=lambda threads: by_threads[threads]["ms_median"])
+        t = dict(by_threads[best], threads=best, ms_median_by_threads={k: v["ms_median"] for k, v in by_threads.items()})
         row = dict(shape=shape, archscope=a, torch=t, torch_over_archscope=t["ms_median"] / a["ms_median"])
         if shape in reference:
             row["reference_ms"] = reference[shape]
