@@ -59,3 +59,15 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Linear, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return name_of(info.param); });
 
 }  // namespace
+
+namespace {
+
+TEST(Linear, EmptyInnerDimensionGivesTheBias) {
+  archscope::fast::ThreadPool pool(2);
+  const std::vector<float> b = {1.5f, -2.0f, 0.25f};
+  std::vector<float> y(2 * 3, 99.0f);
+  archscope::fast::linear(pool, nullptr, 2, 0, nullptr, 3, b.data(), y.data());
+  EXPECT_EQ(y, (std::vector<float>{1.5f, -2.0f, 0.25f, 1.5f, -2.0f, 0.25f}));
+}
+
+}  // namespace

@@ -13,14 +13,26 @@ void use_single_threaded_blas() {
   std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
+namespace {
+// An empty sum: C = beta · C. BLAS would refuse the leading dimensions of K = 0.
+void scale_only(int M, int N, float beta, MutMatrix C) {
+  for (int r = 0; r < M; ++r) {
+    float* c = C.data + static_cast<int64_t>(r) * C.ld;
+    for (int j = 0; j < N; ++j) c[j] = beta == 0.0f ? 0.0f : beta * c[j];
+  }
+}
+}  // namespace
+
 void gemm_nn(int M, int N, int K, float alpha, ConstMatrix A, ConstMatrix B, float beta, MutMatrix C) {
   if (M == 0 || N == 0) return;
+  if (K == 0) return scale_only(M, N, beta, C);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, alpha, A.data, A.ld, B.data, B.ld,
               beta, C.data, C.ld);
 }
 
 void gemm_nt(int M, int N, int K, float alpha, ConstMatrix A, ConstMatrix B, float beta, MutMatrix C) {
   if (M == 0 || N == 0) return;
+  if (K == 0) return scale_only(M, N, beta, C);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, alpha, A.data, A.ld, B.data, B.ld,
               beta, C.data, C.ld);
 }
@@ -30,13 +42,8 @@ void linear(ThreadPool& pool, const float* x, int T, int K, const float* w, int 
   use_single_threaded_blas();
   // y[r0:r1, c0:c1] = x[r0:r1] · W[c0:c1]ᵀ + b[c0:c1]
   auto block = [&](int r0, int r1, int c0, int c1) {
-    float* out = y + static_cast<int64_t>(r0) * N + c0;
-    if (K == 0) {
-      for (int r = r0; r < r1; ++r) std::fill(out + (r - r0) * int64_t{N}, out + (r - r0) * int64_t{N} + (c1 - c0), 0.0f);
-    } else {
-      gemm_nt(r1 - r0, c1 - c0, K, 1.0f, {x + static_cast<int64_t>(r0) * K, K},
-              {w + static_cast<int64_t>(c0) * K, K}, 0.0f, {out, N});
-    }
+    gemm_nt(r1 - r0, c1 - c0, K, 1.0f, {x + static_cast<int64_t>(r0) * K, K},
+            {w + static_cast<int64_t>(c0) * K, K}, 0.0f, {y + static_cast<int64_t>(r0) * N + c0, N});
     if (b)
       for (int r = r0; r < r1; ++r) {
         float* yr = y + static_cast<int64_t>(r) * N;
