@@ -2,8 +2,8 @@
 // it finishes in reasonable time:
 //   forward/gpt2/T{128,512,1024}/fast   GPT-2 124M, full size, the engine's
 //       forward pass on the fast kernels, every attention map and hidden state kept
-//   moe_layer/mixtral/T{512,4096}/fast  router, top-2 routing, each of 8 SwiGLU
-//       experts (1024 -> 2816 -> 1024) once on its rows, combine
+//   moe_layer/mixtral/T{512,4096}/fast  the engine's MoE sublayer: router, top-2,
+//       each of 8 SwiGLU experts (1024 -> 2816 -> 1024) once on its rows, combine
 //   attention/gpt2/T*/{probs,fused}     one layer's attention (12 heads of 64, causal)
 //   classroom/<preset>/fast             every preset's classroom size, 16 tokens
 //   dispatch/{pool,openmp}              handing one ~20 us task to each thread
@@ -18,11 +18,12 @@
 
 #include "engine/backends/fast/attention.h"
 #include "engine/backends/fast/blas.h"
-#include "engine/backends/fast/moe_experts.h"
+#include "engine/backends/reference/reference_backend.h"
 #include "engine/io/random_weights.h"
 #include "engine/io/vocabulary.h"
 #include "engine/model/presets.h"
-#include "engine/run/routing.h"
+#include "engine/run/moe.h"
+#include "engine/run/resident_weights.h"
 #include "tests/fast/random_tensor.h"
 #include "tests/fast/kernel_backend.h"
 #include "tests/fast/oracle.h"
@@ -64,11 +65,13 @@ void gpt2_forward(benchmark::State& state, int T, bool fast) {
 }
 
 // ---- A Mixtral-shaped MoE layer: 8 experts, top-2, D 1024, F 2816 ----
+// The engine's own MoE sublayer (router, scores, top-2, capacity, dispatch,
+// experts, combine, counts) on weights made resident once.
 
 struct MoeLayer {
   ModelSpec spec;
-  MoeWeights weights;
-  std::vector<fast::ExpertWeights> experts;
+  std::shared_ptr<const ModelWeights> weights;
+  const MoeWeights* moe = nullptr;
 };
 
 const MoeLayer& mixtral_layer() {
@@ -78,10 +81,9 @@ const MoeLayer& mixtral_layer() {
     l.spec.d_model = 1024;
     l.spec.moe.expert_intermediate = 2816;
     l.spec.layers = 1;
-    for (const LayerWeights& lw : make_random_weights(l.spec).decoder.layers)
-      if (lw.moe) l.weights = *lw.moe;
-    for (const FfnWeights& e : l.weights.experts)
-      l.experts.push_back({e.gate.w.data.data(), nullptr, e.up.w.data.data(), nullptr, e.down.w.data.data(), nullptr});
+    l.weights = std::make_shared<const ModelWeights>(make_random_weights(l.spec));
+    for (const LayerWeights& lw : l.weights->decoder.layers)
+      if (lw.moe) l.moe = &*lw.moe;
     return l;
   }();
   return layer;
@@ -89,23 +91,11 @@ const MoeLayer& mixtral_layer() {
 
 void moe_layer(benchmark::State& state, int T, bool fast) {
   const MoeLayer& l = mixtral_layer();
-  const int D = l.spec.d_model, E = l.spec.moe.experts;
-  const Tensor x = archscope::testing::random_tensor({T, D}, 7);
-  const fast::ExpertFfn ffn{D, l.spec.moe.expert_intermediate, Activation::Silu, true};
-  for (auto _ : state) {
-    if (!fast) {
-      benchmark::DoNotOptimize(oracle::moe(l.spec, l.weights, x));
-      continue;
-    }
-    Tensor logits({T, E});  // (T, E)
-    fast::linear(pool(), x.data.data(), T, D, l.weights.router.w.data.data(), E, nullptr, logits.data.data());
-    Routing r = select_experts(logits, l.spec.moe, nullptr);
-    assign_capacity(r, l.spec.moe);
-    Tensor out({T, D});
-    fast::moe_experts(pool(), x.data.data(), ffn, l.experts, {T, r.top_k, r.expert.data(), r.weight.data(), r.kept.data()},
-                      out.data.data());
-    benchmark::DoNotOptimize(out.data.data());
-  }
+  std::unique_ptr<Backend> reference = make_reference_backend();
+  Backend& b = fast ? kernel_backend() : *reference;
+  const ResidentWeights resident(b, l.weights);
+  const DeviceTensor h = b.upload(archscope::testing::random_tensor({T, l.spec.d_model}, 7));  // (T, D)
+  for (auto _ : state) benchmark::DoNotOptimize(mixture_of_experts(b, l.spec, resident, *l.moe, h, {nullptr, T}));
   state.counters["tokens"] = T;
 }
 

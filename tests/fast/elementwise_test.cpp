@@ -50,14 +50,17 @@ INSTANTIATE_TEST_SUITE_P(Kinds, Activations,
                                            Activation::Silu, Activation::Sigmoid),
                          [](const auto& info) { return name_of(info.param); });
 
-TEST(Elementwise, AddInPlace) {
+TEST(Elementwise, AddIntoANewArrayOrInPlace) {
   fast::ThreadPool pool(2);
   for (int n : {1, 9, 300001}) {
     Tensor x = random_tensor({n}, 1), y = random_tensor({n}, 2);
     Tensor want({n});
     for (int i = 0; i < n; ++i) want.data[i] = x.data[i] + y.data[i];
-    fast::add_inplace(pool, x.data.data(), y.data.data(), n);
-    EXPECT_TRUE(near_relative(x.data, want, 0.0)) << n;
+    std::vector<float> out(n);
+    fast::add(pool, x.data.data(), y.data.data(), out.data(), n);
+    EXPECT_TRUE(near_relative(out, want, 0.0)) << n;
+    fast::add(pool, x.data.data(), y.data.data(), x.data.data(), n);
+    EXPECT_TRUE(near_relative(x.data, want, 0.0)) << n << " in place";
   }
 }
 

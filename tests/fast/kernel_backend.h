@@ -1,15 +1,16 @@
-// The fast kernels behind today's Backend interface, so the engine's own
-// forward pass runs end to end on them: the parity tests over every preset and
-// fixture, and the whole-model benchmarks. The user-facing fast backend will
-// live in engine/backends/fast once the interface keeps tensors on the
-// backend; until then this adapter is the only caller of the kernels from the
-// forward pass.
+// The fast kernels behind the Backend interface, for tests and benchmarks:
+// it derives from the reference backend (sharing its host storage) and
+// replaces the ops the kernels cover (linear, norms, activations, add, RoPE,
+// attention, expert_ffn); routing, gathers, slices, dispatch and combine stay
+// the reference's. It lets the engine's own forward pass run end to end on the
+// kernels: the parity tests over every preset and fixture, and the
+// whole-model benchmarks. The user-facing fast backend ("cpu" in make_backend)
+// is the next step and will live in engine/backends/fast.
 #pragma once
 
 #include <memory>
 
 #include "engine/backends/backend.h"
-#include "engine/backends/fast/thread_pool.h"
 
 namespace archscope::fast {
 

@@ -1,16 +1,17 @@
-// The reference backend (engine/backends/cpu_backend.cpp) as the fast
-// kernels' tests and benchmarks call it. Every call into the reference goes
-// through this file, so a change of the backend interface is absorbed here.
+// The reference backend (engine/backends/reference) as the fast kernels'
+// tests and benchmarks call it: host tensors in, host tensors out. Every call
+// into the reference goes through this file.
 #pragma once
 
 #include <memory>
+#include <vector>
 
-#include "engine/backends/backend.h"
 #include "engine/backends/fast/rope.h"
+#include "engine/backends/reference/reference_backend.h"
 #include "engine/model/model_spec.h"
 #include "engine/model/weights.h"
-#include "engine/run/blocks.h"
 #include "engine/run/forward.h"
+#include "engine/run/mask.h"
 #include "engine/tensor.h"
 
 namespace archscope::oracle {
@@ -26,11 +27,14 @@ struct Attention {
   Tensor out;    // (Tq, H * Dv)
   Tensor probs;  // (H, Tq, Tk)
 };
+// mask.key_valid, when set, is passed as the backend's key-padding tensor.
 Attention attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* bias,
                     const AttentionMask& mask, float scale);
 
-// The reference MoE sublayer: router, capacity cut, experts, combine, shared experts.
-MoeResult moe(const ModelSpec& s, const MoeWeights& w, const Tensor& x);
+// Backend::expert_ffn: rows (N, D) grouped by offsets (E + 1) through each
+// expert's FFN of `experts`; `act` is the gate's (gated) or up's activation.
+Tensor expert_ffn(const Tensor& rows, const std::vector<int32_t>& offsets, const std::vector<FfnWeights>& experts,
+                  Activation act);
 
 std::shared_ptr<const Trace> forward(const ModelSpec& s, const ModelWeights& w, const ForwardInputs& in);
 

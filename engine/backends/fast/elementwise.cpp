@@ -73,9 +73,9 @@ void gated(ThreadPool& pool, const float* gate, const float* up, float* y, int64
                   [&](int64_t b, int64_t e) { gated_serial(gate + b, up + b, y + b, e - b, a); });
 }
 
-void add_inplace(ThreadPool& pool, float* x, const float* y, int64_t n) {
+void add(ThreadPool& pool, const float* x, const float* y, float* out, int64_t n) {
   pool.for_ranges(n, kGrain * 4, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) x[i] += y[i];
+    for (int64_t i = b; i < e; ++i) out[i] = x[i] + y[i];
   });
 }
 

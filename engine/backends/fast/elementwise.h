@@ -17,7 +17,7 @@ void gated_serial(const float* gate, const float* up, float* y, int64_t n, Activ
 
 void activate(ThreadPool& pool, const float* x, float* y, int64_t n, Activation a);
 void gated(ThreadPool& pool, const float* gate, const float* up, float* y, int64_t n, Activation a);
-// x[i] += y[i]
-void add_inplace(ThreadPool& pool, float* x, const float* y, int64_t n);
+// out[i] = x[i] + y[i]; out may alias x or y.
+void add(ThreadPool& pool, const float* x, const float* y, float* out, int64_t n);
 
 }  // namespace archscope::fast
