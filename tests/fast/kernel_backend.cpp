@@ -138,19 +138,29 @@ AttentionOutputs KernelBackend::attention(const AttentionInputs& in) {
     attention_fused(pool_, p, out.data);
     return {out.tensor, {}, {}};
   }
-  // Every head's map, then the heads and thumbnails asked for.
-  std::vector<float> all(static_cast<size_t>(p.H) * p.Tq * p.Tk);
-  attention_with_probs(pool_, p, out.data, all.data());
-  AttentionOutputs o{out.tensor, {}, {}};
   const std::vector<int>& full = in.probs.full_heads;
+  for (size_t i = 0; i < full.size(); ++i)
+    require(full[i] >= 0 && full[i] < p.H && (i == 0 || full[i] > full[i - 1]), "attention",
+            "full_heads must be ascending heads below " + std::to_string(p.H));
   const int64_t map = static_cast<int64_t>(p.Tq) * p.Tk;
-  if (!full.empty()) {
+  AttentionOutputs o{out.tensor, {}, {}};
+  // Every head's map is computed; when every head is asked for (the usual
+  // trace) it is written straight into the result, else into scratch first.
+  const bool every_head = static_cast<int>(full.size()) == p.H;
+  std::vector<float> scratch;
+  float* all = nullptr;
+  if (every_head) {
+    reference::NewF32 probs = new_f32({p.H, p.Tq, p.Tk});
+    o.probs = probs.tensor;
+    all = probs.data;
+  } else {
+    scratch.resize(static_cast<size_t>(p.H) * map);
+    all = scratch.data();
+  }
+  attention_with_probs(pool_, p, out.data, all);
+  if (!every_head && !full.empty()) {
     reference::NewF32 probs = new_f32({static_cast<int>(full.size()), p.Tq, p.Tk});
-    for (size_t i = 0; i < full.size(); ++i) {
-      require(full[i] >= 0 && full[i] < p.H && (i == 0 || full[i] > full[i - 1]), "attention",
-              "full_heads must be ascending heads below " + std::to_string(p.H));
-      std::copy_n(all.data() + full[i] * map, map, probs.data + static_cast<int64_t>(i) * map);
-    }
+    for (size_t i = 0; i < full.size(); ++i) std::copy_n(all + full[i] * map, map, probs.data + static_cast<int64_t>(i) * map);
     o.probs = probs.tensor;
   }
   if (const int pool = in.probs.pool; pool > 0) {
@@ -159,7 +169,7 @@ AttentionOutputs KernelBackend::attention(const AttentionInputs& in) {
     reference::NewF32 pooled = new_f32({p.H, pq, pk});
     for (int h = 0; h < p.H; ++h)
       for (int i = 0; i < p.Tq; ++i) {
-        const float* row = all.data() + h * map + static_cast<int64_t>(i) * p.Tk;
+        const float* row = all + h * map + static_cast<int64_t>(i) * p.Tk;
         float* cell = pooled.data + (static_cast<int64_t>(h) * pq + i / pool) * pk;
         for (int j = 0; j < p.Tk; ++j) cell[j / pool] = std::max(cell[j / pool], row[j]);
       }
