@@ -1,13 +1,17 @@
 // The pool runs every task exactly once, whatever the pool size, nesting,
-// exceptions or concurrent callers.
+// exceptions or concurrent callers; the process's pool is sized as configured.
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
+#include "engine/backends/fast/process_pool.h"
 #include "engine/backends/fast/thread_pool.h"
+#include "engine/errors.h"
 
 using archscope::fast::ThreadPool;
 
@@ -78,7 +82,38 @@ TEST(ThreadPool, ConcurrentCallersEachGetTheirTasksDone) {
 
 TEST(ThreadPool, ZeroMeansOnePerHardwareThread) {
   ThreadPool pool(0);
-  EXPECT_EQ(pool.size(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(pool.size(), archscope::fast::hardware_threads());
+  EXPECT_GE(pool.size(), 1);
+  EXPECT_LE(pool.size(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+TEST(ProcessPool, ThreadsComeFromTheHardwareUnlessArchscopeThreadsSaysOtherwise) {
+  using archscope::fast::pool_threads;
+  EXPECT_EQ(pool_threads(nullptr, 6), 6);
+  EXPECT_EQ(pool_threads("", 6), 6);
+  EXPECT_EQ(pool_threads(nullptr, 0), 1);
+  EXPECT_EQ(pool_threads("1", 6), 1);
+  EXPECT_EQ(pool_threads("12", 6), 12);  // more than the cores: the user's choice
+  EXPECT_EQ(pool_threads("256", 6), 256);
+}
+
+TEST(ProcessPool, ABadSettingNamesTheVariableAndWhatItWanted) {
+  for (const char* bad : {"0", "-2", "257", "4 ", "two", "1e3", "99999999999999999999"}) {
+    try {
+      archscope::fast::pool_threads(bad, 4);
+      ADD_FAILURE() << "accepted '" << bad << "'";
+    } catch (const archscope::InputError& e) {
+      EXPECT_EQ(std::string(e.what()), "ARCHSCOPE_THREADS: expected a whole number of threads from 1 to 256, found '" +
+                                           std::string(bad) + "'");
+    }
+  }
+}
+
+TEST(ProcessPool, OneForTheProcessSizedAsConfigured) {
+  ThreadPool& pool = archscope::fast::process_pool();
+  EXPECT_EQ(&pool, &archscope::fast::process_pool());
+  EXPECT_EQ(pool.size(), archscope::fast::pool_threads(std::getenv("ARCHSCOPE_THREADS"),
+                                                       archscope::fast::hardware_threads()));
 }
 
 }  // namespace

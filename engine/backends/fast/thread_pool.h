@@ -13,9 +13,13 @@
 
 namespace archscope::fast {
 
+// The threads this process may run on: its CPU affinity (what a container or
+// `taskset` allows), else std::thread::hardware_concurrency(); at least 1.
+int hardware_threads();
+
 class ThreadPool {
  public:
-  // `threads` counts the calling thread too; 0 means one per hardware thread.
+  // `threads` counts the calling thread too; 0 means hardware_threads().
   explicit ThreadPool(int threads = 0);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
