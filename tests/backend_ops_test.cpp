@@ -13,7 +13,6 @@
 
 #include "engine/errors.h"
 #include "tests/backend_ops/harness.h"
-#include "tests/fast/kernel_backend.h"
 #include "tests/support/forwarding_backend.h"
 #ifdef ARCHSCOPE_HAVE_VULKAN
 #include "tests/compute/vulkan_test_context.h"
@@ -36,8 +35,7 @@ struct BackendFactory {
 // gives finite numbers and is deterministic.
 const std::vector<BackendFactory> kBackends = {
     {"reference", make_reference_backend},
-    // The fast CPU kernels behind the interface (tests/fast/kernel_backend.h).
-    {"cpu_kernels", [] { return fast::make_kernel_backend(0); }},
+    {"cpu", make_cpu_backend},
 #ifdef ARCHSCOPE_HAVE_VULKAN
     {"vulkan", testing_support::make_test_vulkan_backend, testing_support::test_validation_messages},
 #endif

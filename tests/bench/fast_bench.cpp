@@ -18,6 +18,7 @@
 
 #include "engine/backends/fast/attention.h"
 #include "engine/backends/fast/blas.h"
+#include "engine/backends/fast/process_pool.h"
 #include "engine/backends/reference/reference_backend.h"
 #include "engine/io/random_weights.h"
 #include "engine/io/vocabulary.h"
@@ -25,20 +26,16 @@
 #include "engine/run/moe.h"
 #include "engine/run/resident_weights.h"
 #include "tests/fast/random_tensor.h"
-#include "tests/fast/kernel_backend.h"
 #include "tests/fast/oracle.h"
 
 namespace {
 
 using namespace archscope;
 
-fast::ThreadPool& pool() {
-  static fast::ThreadPool p(0);
-  return p;
-}
+fast::ThreadPool& pool() { return fast::process_pool(); }
 
-Backend& kernel_backend() {
-  static std::unique_ptr<Backend> b = fast::make_kernel_backend(0);
+Backend& cpu_backend() {
+  static std::unique_ptr<Backend> b = make_backend("cpu");
   return *b;
 }
 
@@ -60,7 +57,7 @@ void gpt2_forward(benchmark::State& state, int T, bool fast) {
   const ForwardInputs in = gpt2_inputs(T);
   const ModelWeights& w = gpt2_weights();
   for (auto _ : state)
-    benchmark::DoNotOptimize(fast ? forward(s, w, kernel_backend(), in) : oracle::forward(s, w, in));
+    benchmark::DoNotOptimize(fast ? forward(s, w, cpu_backend(), in) : oracle::forward(s, w, in));
   state.counters["tokens"] = static_cast<double>(in.input_ids.size());
 }
 
@@ -92,7 +89,7 @@ const MoeLayer& mixtral_layer() {
 void moe_layer(benchmark::State& state, int T, bool fast) {
   const MoeLayer& l = mixtral_layer();
   std::unique_ptr<Backend> reference = make_reference_backend();
-  Backend& b = fast ? kernel_backend() : *reference;
+  Backend& b = fast ? cpu_backend() : *reference;
   const ResidentWeights resident(b, l.weights);
   const DeviceTensor h = b.upload(archscope::testing::random_tensor({T, l.spec.d_model}, 7));  // (T, D)
   for (auto _ : state) benchmark::DoNotOptimize(mixture_of_experts(b, l.spec, resident, *l.moe, h, {nullptr, T}));
@@ -125,7 +122,7 @@ void classroom(benchmark::State& state, const Preset* preset, bool fast) {
   in.input_ids = WordVocabulary::builtin().encode(demo_sentence());  // 16 tokens
   if (s.family == Family::EncoderDecoder) in.decoder_input_ids = in.input_ids;
   for (auto _ : state)
-    benchmark::DoNotOptimize(fast ? forward(s, w, kernel_backend(), in) : oracle::forward(s, w, in));
+    benchmark::DoNotOptimize(fast ? forward(s, w, cpu_backend(), in) : oracle::forward(s, w, in));
   state.counters["tokens"] = static_cast<double>(in.input_ids.size());
 }
 
