@@ -11,9 +11,9 @@
 
 namespace archscope::fast {
 
+using detail::check;
 using reference::f32;
 using reference::new_f32;
-using reference::require;
 
 namespace {
 
@@ -35,21 +35,26 @@ DeviceTensor max_pooled(const float* all, int H, int Tq, int Tk, int pool) {
 }  // namespace
 
 AttentionOutputs CpuBackend::attention(const AttentionInputs& in) {
-  require(in.q && in.k && in.v && in.mask, "attention", "q, k, v and mask are required");
+  check(in.q && in.k && in.v && in.mask, "attention",
+        [&] { return std::string("q, k, v and mask are required"); });
   const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
-  require(q.rank() == 3 && k.rank() == 3 && v.rank() == 3 && k.dim(2) == q.dim(2) && v.dim(0) == k.dim(0) &&
-              v.dim(1) == k.dim(1),
-          "attention", "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string());
+  check(q.rank() == 3 && k.rank() == 3 && v.rank() == 3 && k.dim(2) == q.dim(2) &&
+            v.dim(0) == k.dim(0) && v.dim(1) == k.dim(1),
+        "attention", [&] {
+          return "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string();
+        });
   AttentionProblem p;
-  p.Tq = q.dim(0), p.H = q.dim(1), p.Dqk = q.dim(2), p.Tk = k.dim(0), p.KV = k.dim(1), p.Dv = v.dim(2);
-  require(!in.bias || in.bias->shape == std::vector<int>{p.H, p.Tq, p.Tk}, "attention",
-          "bias is not (H, Tq, Tk)");
-  require(!in.key_valid || in.key_valid->numel() == p.Tk, "attention", "key_valid of the wrong length");
-  require(in.probs.pool >= 0, "attention", "negative pool");
+  p.Tq = q.dim(0), p.H = q.dim(1), p.Dqk = q.dim(2);
+  p.Tk = k.dim(0), p.KV = k.dim(1), p.Dv = v.dim(2);
+  check(!in.bias || in.bias->shape == std::vector<int>{p.H, p.Tq, p.Tk}, "attention",
+        [&] { return std::string("bias is not (H, Tq, Tk)"); });
+  check(!in.key_valid || in.key_valid->numel() == p.Tk, "attention",
+        [&] { return std::string("key_valid of the wrong length"); });
+  check(in.probs.pool >= 0, "attention", [&] { return std::string("negative pool"); });
   const std::vector<int>& full = in.probs.full_heads;
   for (size_t i = 0; i < full.size(); ++i)
-    require(full[i] >= 0 && full[i] < p.H && (i == 0 || full[i] > full[i - 1]), "attention",
-            "full_heads must be ascending heads below " + std::to_string(p.H));
+    check(full[i] >= 0 && full[i] < p.H && (i == 0 || full[i] > full[i - 1]), "attention",
+          [&] { return "full_heads must be ascending heads below " + std::to_string(p.H); });
   // Key padding arrives as a tensor; the kernels read it from the mask.
   AttentionMask mask = *in.mask;
   mask.key_valid.clear();
@@ -84,7 +89,8 @@ AttentionOutputs CpuBackend::attention(const AttentionInputs& in) {
   }
   attention_with_probs(pool_, p, out.data, all);
   if (!every_head && !full.empty()) {
-    reference::NewF32 probs = new_f32({static_cast<int>(full.size()), p.Tq, p.Tk});  // (heads asked, Tq, Tk)
+    reference::NewF32 probs =
+        new_f32({static_cast<int>(full.size()), p.Tq, p.Tk});  // (heads asked, Tq, Tk)
     for (size_t i = 0; i < full.size(); ++i)
       std::copy_n(all + full[i] * map, map, probs.data + static_cast<int64_t>(i) * map);
     o.probs = probs.tensor;
