@@ -1,4 +1,4 @@
-// `archscope run`: one forward pass on a backend (the reference by default),
+// `archscope run`: one forward pass on a backend (the fast CPU one by default),
 // with routing overrides, padding and token types, a summary or JSON metrics,
 // and a safetensors dump of the trace.
 #include <algorithm>

@@ -29,9 +29,10 @@ void add_run_options(CLI::App& cmd, RunOptions& o) {
                  "part in attention, routing, capacity or the metrics); @FILE or -");
   cmd.add_option("--token-type-ids", o.token_type_ids, "Segments of the input tokens (BERT): 0,0,0,1,1; @FILE or -");
   cmd.add_option("--backend", o.backend,
-                 "Compute backend: reference (plain loops, the oracle every backend is tested against); "
-                 "cpu (for now an alias of reference, until the fast CPU backend lands); "
-                 "vulkan (GPU shaders on the Vulkan device, see --device; in builds with Vulkan)")
+                 "Compute backend: cpu (fast: OpenBLAS products and every core, ARCHSCOPE_THREADS to "
+                 "set how many); reference (plain loops with double accumulation, one thread: the "
+                 "oracle every backend is tested against, many times slower); vulkan (GPU shaders on "
+                 "the Vulkan device, see --device; in builds with Vulkan)")
       ->check(CLI::IsMember(backend_names()))
       ->capture_default_str();
   add_routing_options(cmd, o);

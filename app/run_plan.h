@@ -19,7 +19,7 @@ namespace archscope {
 struct RunOptions {
   std::string model;
   std::string input_ids, decoder_input_ids, text, decoder_text, attention_mask, token_type_ids;
-  std::string backend = "reference";
+  std::string backend = "cpu";
   std::string capacity_factor, capacity, top_k, seed;
   bool dropless = false;
   std::string capacity_formula, drop_policy, drop_output, compat;

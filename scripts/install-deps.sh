@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package Archscope builds, tests or runs with.
 # Idempotent: when all packages are present it does nothing and needs no network.
+#   --bench  also the packages the CPU benchmarks compare against: PyTorch
+#            (python3-torch, about 1 GB) and the BLIS library.
 set -euo pipefail
 
 packages=(
@@ -16,7 +18,15 @@ packages=(
   xvfb xauth
   # Fuzzing and sanitizers: clang with libFuzzer.
   clang-14 libfuzzer-14-dev libclang-rt-14-dev llvm-14
+  # The fast CPU kernels: matrix products and vector exp/tanh/erf.
+  libopenblas-dev libsleef-dev
 )
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(python3-torch libblis-dev) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (expected --bench)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -35,6 +35,7 @@ struct BackendFactory {
 // gives finite numbers and is deterministic.
 const std::vector<BackendFactory> kBackends = {
     {"reference", make_reference_backend},
+    {"cpu", make_cpu_backend},
 #ifdef ARCHSCOPE_HAVE_VULKAN
     {"vulkan", testing_support::make_test_vulkan_backend, testing_support::test_validation_messages},
 #endif

@@ -1,6 +1,7 @@
 // End-to-end parity with Hugging Face transformers: each fixture model is
 // loaded as a user would (config.json + model.safetensors), run on the
-// fixture's inputs, and every tensor the library recorded is compared.
+// fixture's inputs on every CPU backend (the reference and the fast one), and
+// every tensor the library recorded is compared.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -57,18 +58,27 @@ Tensor chosen_probability(const Routing& r) {
   return t;
 }
 
-class Parity : public ::testing::TestWithParam<std::string> {};
+struct Case {
+  std::string backend;  // a name make_backend knows
+  std::string fixture;  // a folder of kFixtures
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.backend << " " << c.fixture; }
+
+class Parity : public ::testing::TestWithParam<Case> {};
 
 TEST_P(Parity, MatchesHuggingFaceTransformers) {
-  const std::string dir = kFixtures + "/" + GetParam();
+  const std::string& fixture = GetParam().fixture;
+  const std::string dir = kFixtures + "/" + fixture;
   LoadedModel model = load_hf_model(dir);
   SafetensorsFile expected(dir + "/expected.safetensors");
 
   ForwardInputs in;
   in.input_ids = ids_of(expected, "input_ids");
   if (expected.contains("decoder_input_ids")) in.decoder_input_ids = ids_of(expected, "decoder_input_ids");
-  auto backend = make_reference_backend();
+  auto backend = make_backend(GetParam().backend);
   auto trace = forward(model.spec, model.weights, *backend, in);
+  ASSERT_EQ(trace->backend, GetParam().backend);
 
   std::map<std::string, Tensor> ours;
   for (auto& [key, t] : trace_tensors(*trace)) ours[key] = t;
@@ -83,22 +93,30 @@ TEST_P(Parity, MatchesHuggingFaceTransformers) {
   for (const std::string& key : expected.names()) {
     if (key == "input_ids" || key == "decoder_input_ids") continue;
     Tensor want = expected.load(key);
-    ASSERT_TRUE(ours.count(key)) << GetParam() << ": the trace has no '" << key << "'";
+    ASSERT_TRUE(ours.count(key)) << fixture << ": the trace has no '" << key << "'";
     const Tensor& got = ours[key];
     ASSERT_EQ(got.numel(), want.numel()) << key << ": ours " << got.shape_string() << ", expected "
                                          << want.shape_string();
     const double err = max_abs_diff(got, want);
-    EXPECT_LE(err, tolerance_for(key, want)) << GetParam() << " " << key << " max |error| " << err;
+    EXPECT_LE(err, tolerance_for(key, want)) << fixture << " " << key << " max |error| " << err;
     RecordProperty(key, std::to_string(err));
-    std::printf("  %-12s %-18s max|err| %.3g  (max|value| %.3g)\n", GetParam().c_str(), key.c_str(),
-                err, max_abs(want));
+    std::printf("  %-9s %-12s %-18s max|err| %.3g  (max|value| %.3g)\n", GetParam().backend.c_str(),
+                fixture.c_str(), key.c_str(), err, max_abs(want));
     ++compared;
   }
-  EXPECT_GE(compared, 6) << "too few tensors compared for " << GetParam();
+  EXPECT_GE(compared, 6) << "too few tensors compared for " << fixture;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFamilies, Parity,
-                         ::testing::Values("bert", "gpt2", "llama_gqa", "mistral_swa", "mixtral",
-                                           "qwen2_moe", "deepseek_v3", "t5", "switch"));
+std::vector<Case> every_case() {
+  std::vector<Case> cases;
+  for (const char* backend : {"reference", "cpu"})
+    for (const char* fixture : {"bert", "gpt2", "llama_gqa", "mistral_swa", "mixtral", "qwen2_moe",
+                                "deepseek_v3", "t5", "switch"})
+      cases.push_back({backend, fixture});
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFamilies, Parity, ::testing::ValuesIn(every_case()),
+                         [](const auto& info) { return info.param.backend + "_" + info.param.fixture; });
 
 }  // namespace

@@ -14,8 +14,9 @@
 
 namespace archscope::explorer {
 
-// The backend runs use until the user picks another.
-constexpr const char* kDefaultBackend = "reference";
+// The backend runs use until the user picks another: the fast CPU backend
+// (the reference is the oracle, many times slower).
+constexpr const char* kDefaultBackend = "cpu";
 
 struct Document {
   // Where the model comes from: a preset name, or a model folder.

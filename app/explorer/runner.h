@@ -45,7 +45,7 @@ struct RunResult {
 
 class Runner {
  public:
-  // `backend`: a name backend_names() lists.
+  // `backend`: a name backend_names() lists (kDefaultBackend: the fast CPU one).
   explicit Runner(const std::string& backend = kDefaultBackend);
   ~Runner();
 

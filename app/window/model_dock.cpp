@@ -39,8 +39,9 @@ ModelDock::ModelDock(Controller& controller, QWidget* parent) : QWidget(parent),
   form->addRow(decoder_label_, decoder_);
   backend_ = new QComboBox;
   for (const std::string& name : backend_names()) backend_->addItem(QString::fromStdString(name));
-  backend_->setToolTip("The compute backend: reference is the plain-loop oracle every other backend is "
-                       "tested against; the status bar shows which one ran and how long it took");
+  backend_->setToolTip("The compute backend: cpu is the fast one (OpenBLAS, every core); reference is the "
+                       "plain-loop oracle every other backend is tested against, many times slower; the "
+                       "status bar shows which one ran and how long it took");
   form->addRow("Backend", backend_);
   layout->addLayout(form);
   notes_ = new QLabel;

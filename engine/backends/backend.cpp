@@ -111,8 +111,7 @@ std::vector<std::string> backend_names() {
 
 std::unique_ptr<Backend> make_backend(const std::string& name) {
   if (name == "reference") return make_reference_backend();
-  // Until the fast CPU backend lands, "cpu" runs the reference.
-  if (name == "cpu") return make_reference_backend();
+  if (name == "cpu") return make_cpu_backend();
   {
     Registered& r = registered();
     std::unique_lock lock(r.mutex);

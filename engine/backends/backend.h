@@ -273,8 +273,10 @@ class Backend {
 
 // The backends this build has, by the names `run --backend` accepts.
 std::vector<std::string> backend_names();
-// "reference" is the oracle. "cpu" is an alias of it until the fast CPU
-// backend exists. Unknown names are an InputError listing the known ones.
+// "reference" is the oracle: plain loops, one thread, double accumulation.
+// "cpu" is the fast CPU backend (engine/backends/fast: OpenBLAS, SLEEF, one
+// pool of threads for the process), the default where no GPU backend is
+// chosen. Unknown names are an InputError listing the known ones.
 std::unique_ptr<Backend> make_backend(const std::string& name);
 // Adds a backend the engine cannot name itself (the Vulkan one lives in
 // compute/, which the engine does not link): the front end registers it at
@@ -282,5 +284,8 @@ std::unique_ptr<Backend> make_backend(const std::string& name);
 // registration of a name replaces the first.
 void register_backend(const std::string& name, std::function<std::unique_ptr<Backend>()> make);
 std::unique_ptr<Backend> make_reference_backend();
+// The fast CPU backend on the process's pool (ARCHSCOPE_THREADS or the
+// hardware); a bad ARCHSCOPE_THREADS is an InputError naming it.
+std::unique_ptr<Backend> make_cpu_backend();
 
 }  // namespace archscope

@@ -1,6 +1,6 @@
 // Fuzz target: a whole `run` of a model from a fuzzed config.json and
 // model.safetensors (see pack_run_input): import, memory check, load, forward
-// pass, and the trace as the CLI reports and dumps it.
+// pass on both CPU backends, and the trace as the CLI reports and dumps it.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -46,10 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     SafetensorsFile file(as_file(data + 4 + config_size, size - 4 - config_size));
     LoadReport report;
     const ModelWeights weights = load_hf_weights(spec, file, report);
-    auto backend = make_reference_backend();
-    auto trace = forward(spec, weights, *backend, in);
-    trace_summary_json(*trace).dump();
-    trace_tensors(*trace);
+    // The oracle, and the fast backend users run by default.
+    for (const char* name : {"reference", "cpu"}) {
+      auto backend = make_backend(name);
+      auto trace = forward(spec, weights, *backend, in);
+      trace_summary_json(*trace).dump();
+      trace_tensors(*trace);
+    }
   } catch (const InputError&) {
   } catch (const ResourceError&) {
   }

@@ -17,7 +17,8 @@ const ReferenceStorage& storage(const DeviceTensor& t, ElementType want, const c
   require(!t.empty(), op, "an empty tensor handle");
   const auto* s = dynamic_cast<const ReferenceStorage*>(t.storage.get());
   require(s != nullptr, op, "a tensor made by another backend");
-  require(t.dtype == want, op, std::string("expected ") + to_string(want) + ", found " + t.shape_string());
+  // Messages are built only on failure: this runs for every operand of every op.
+  if (t.dtype != want) require(false, op, std::string("expected ") + to_string(want) + ", found " + t.shape_string());
   return *s;
 }
 
@@ -31,7 +32,8 @@ const float* f32(const DeviceTensor& t, const char* op) {
 
 const float* f32_block(const DeviceTensor& t, int i, const char* op) {
   const ReferenceStorage& s = storage(t, ElementType::F32, op);
-  require(t.rank() >= 1 && i >= 0 && i < t.dim(0), op, "block " + std::to_string(i) + " of " + t.shape_string());
+  if (t.rank() < 1 || i < 0 || i >= t.dim(0))
+    require(false, op, "block " + std::to_string(i) + " of " + t.shape_string());
   if (!s.parts.empty()) return s.parts[i];
   return (s.alias ? s.alias : s.f32.data()) + static_cast<int64_t>(i) * (t.numel() / t.dim(0));
 }
@@ -81,8 +83,8 @@ DeviceTensor ReferenceBackend::resident_stack(const std::vector<const Tensor*>& 
   require(!parts.empty(), "resident_stack", "no parts");
   auto s = std::make_shared<ReferenceStorage>();
   for (const Tensor* p : parts) {
-    require(p->shape == parts[0]->shape, "resident_stack",
-            "part " + p->shape_string() + " differs from " + parts[0]->shape_string());
+    if (p->shape != parts[0]->shape)
+      require(false, "resident_stack", "part " + p->shape_string() + " differs from " + parts[0]->shape_string());
     s->parts.push_back(p->data.data());
   }
   std::vector<int> shape = {static_cast<int>(parts.size())};
