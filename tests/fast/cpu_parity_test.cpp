@@ -81,7 +81,7 @@ const RoutingCase kRoutings[] = {
      DropOutput::Zero},
     {"cf1_priority", CapacityMode::Factor, 1.0, 0, CapacityFormula::PerToken, DropPolicy::Priority,
      DropOutput::Zero},
-    {"cf1_25_megatron_scaled", CapacityMode::Factor, 1.25, 0, CapacityFormula::Megatron, DropPolicy::Priority,
+    {"cf1_25_k_aware_scaled", CapacityMode::Factor, 1.25, 0, CapacityFormula::KAware, DropPolicy::Priority,
      DropOutput::ScaledInput},
     {"fixed1_position", CapacityMode::Fixed, 0, 1, CapacityFormula::PerToken, DropPolicy::Position,
      DropOutput::Zero},
