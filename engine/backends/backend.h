@@ -153,6 +153,12 @@ struct Download {
   const DeviceTensor* from = nullptr;
   Tensor* to_f32 = nullptr;
   std::vector<int32_t>* to_i32 = nullptr;
+  // The caller reads `from` no more after this download. A backend whose
+  // storage is host memory may then hand that memory to the destination
+  // instead of copying it, when no other handle shares it; `from` is then
+  // empty. The trace's maps are hundreds of megabytes at a
+  // thousand tokens, and a copy of them costs as much as the layers' products.
+  bool last_use = false;
 };
 
 class Backend {

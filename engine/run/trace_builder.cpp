@@ -79,15 +79,17 @@ void TraceBuilder::logits(const DeviceTensor& l) {
 }
 
 std::shared_ptr<Trace> TraceBuilder::finish(Backend& b) {
-  // Every destination exists before the batch is listed, so no pointer in it moves.
+  // Every destination exists before the batch is listed, so no pointer in it
+  // moves. The maps, hidden states and logits are read no more after this
+  // (last_use): a host backend hands their memory over instead of copying.
   size_t next[2] = {trace_.encoder.hidden.size(), trace_.decoder.hidden.size()};
   for (const auto& [s, x] : hidden_) stack(s).hidden.emplace_back();
   std::vector<Download> batch;
-  for (const auto& [s, x] : hidden_) batch.push_back({&x, &stack(s).hidden[next[s == Stack::Decoder]++], nullptr});
+  for (const auto& [s, x] : hidden_) batch.push_back({&x, &stack(s).hidden[next[s == Stack::Decoder]++], nullptr, true});
   for (const PendingAttention& a : attention_) {
     AttentionRecord& r = (a.cross ? stack(a.stack).cross_attention : stack(a.stack).self_attention)[a.index];
-    if (!a.probs.empty()) batch.push_back({&a.probs, &r.probs, nullptr});
-    if (!a.pooled.empty()) batch.push_back({&a.pooled, &r.thumbnail, nullptr});
+    if (!a.probs.empty()) batch.push_back({&a.probs, &r.probs, nullptr, true});
+    if (!a.pooled.empty()) batch.push_back({&a.pooled, &r.thumbnail, nullptr, true});
   }
   struct MoeHost {
     HostMoeCounts counts;
@@ -115,7 +117,7 @@ std::shared_ptr<Trace> TraceBuilder::finish(Backend& b) {
     batch.push_back({&m.cut.kept, nullptr, &h.kept});
     batch.push_back({&m.cut.slot, nullptr, &h.slot});
   }
-  if (!logits_.empty()) batch.push_back({&logits_, &trace_.logits, nullptr});
+  if (!logits_.empty()) batch.push_back({&logits_, &trace_.logits, nullptr, true});
   std::vector<std::vector<int32_t>> nonfinite(checks_.size());
   for (size_t i = 0; i < checks_.size(); ++i) batch.push_back({&checks_[i].count, nullptr, &nonfinite[i]});
   b.download_batch(batch);

@@ -27,7 +27,10 @@ const ReferenceStorage& storage(const DeviceTensor& t, ElementType want, const c
 const float* f32(const DeviceTensor& t, const char* op) {
   const ReferenceStorage& s = storage(t, ElementType::F32, op);
   require(s.parts.empty(), op, "a stacked tensor where a contiguous one is needed");
-  return s.alias ? s.alias : s.f32.data();
+  if (s.alias) return s.alias;
+  if (static_cast<int64_t>(s.f32.size()) != t.numel())
+    require(false, op, "a handle of " + t.shape_string() + " whose memory was handed to the host by a download");
+  return s.f32.data();
 }
 
 const float* f32_block(const DeviceTensor& t, int i, const char* op) {
@@ -57,6 +60,25 @@ NewI32 new_i32(std::vector<int> shape, int32_t fill) {
 }  // namespace reference
 
 using namespace reference;
+
+namespace {
+
+// Moves the float buffer of a handle nobody else holds into `to`. Storage is
+// const to ops (they never write into their inputs); this is the one place
+// that changes it, and only when this handle is its sole owner, so no other
+// handle can see the change.
+bool hand_over(const DeviceTensor& from, Tensor& to) {
+  if (from.storage.use_count() != 1) return false;
+  const auto* s = dynamic_cast<const ReferenceStorage*>(from.storage.get());
+  if (!s || s->alias || !s->parts.empty() || static_cast<int64_t>(s->f32.size()) != from.numel()) return false;
+  to.shape = from.shape;
+  std::vector<float>& buffer = const_cast<ReferenceStorage*>(s)->f32;
+  to.data = std::move(buffer);
+  buffer.clear();  // a later read of the handle finds it empty and says so
+  return true;
+}
+
+}  // namespace
 
 DeviceTensor ReferenceBackend::upload(const Tensor& host) {
   NewF32 t = new_f32(host.shape);
@@ -101,6 +123,7 @@ void ReferenceBackend::download_batch(const std::vector<Download>& batch) {
       continue;
     }
     Tensor& to = *d.to_f32;
+    if (d.last_use && hand_over(*d.from, to)) continue;
     to.shape = d.from->shape;
     to.data.resize(static_cast<size_t>(d.from->numel()));
     const auto* s = dynamic_cast<const ReferenceStorage*>(d.from->storage.get());
