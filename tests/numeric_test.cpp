@@ -82,14 +82,27 @@ TEST(Capacity, PriorityOrderIsTotalWithNaN) {
 }
 
 TEST(CountNonFinite, CountsNaNAndBothInfinities) {
-  auto b = make_reference_backend();
-  Tensor x({2, 3});
-  x.data = {1.0f, kNaN, -kInf, kInf, std::numeric_limits<float>::max(), -0.0f};
-  EXPECT_EQ(b->download_ints(b->count_nonfinite(b->upload(x))), (std::vector<int32_t>{3}));
-  // The interface's default (download and count) agrees with the reference's own.
-  Tensor y({4});
-  y.data = {0.0f, kNaN, 2.0f, kNaN};
-  EXPECT_EQ(b->download_ints(b->Backend::count_nonfinite(b->upload(y))), (std::vector<int32_t>{2}));
+  for (const char* name : {"reference", "cpu"}) {
+    SCOPED_TRACE(name);
+    auto b = make_backend(name);
+    Tensor x({2, 3});
+    x.data = {1.0f, kNaN, -kInf, kInf, std::numeric_limits<float>::max(), -0.0f};
+    EXPECT_EQ(b->download_ints(b->count_nonfinite(b->upload(x))), (std::vector<int32_t>{3}));
+    // The interface's default (download and count) agrees with the backend's own.
+    Tensor y({4});
+    y.data = {0.0f, kNaN, 2.0f, kNaN};
+    EXPECT_EQ(b->download_ints(b->Backend::count_nonfinite(b->upload(y))), (std::vector<int32_t>{2}));
+    // Long enough that the fast backend splits it across threads; NaNs of
+    // every payload and sign, infinities and the largest finite values.
+    Tensor z({300001});
+    int64_t want = 0;
+    for (size_t i = 0; i < z.data.size(); ++i) {
+      if (i % 7919 == 3) z.data[i] = (i % 2 ? -1.0f : 1.0f) * std::nanf(std::to_string(i).c_str()), ++want;
+      else if (i % 10007 == 5) z.data[i] = i % 2 ? -kInf : kInf, ++want;
+      else z.data[i] = i % 3 ? std::numeric_limits<float>::max() : -std::numeric_limits<float>::denorm_min();
+    }
+    EXPECT_EQ(b->download_ints(b->count_nonfinite(b->upload(z))), (std::vector<int32_t>{static_cast<int32_t>(want)}));
+  }
 }
 
 TEST(RouteLogits, RefusesNonFiniteLogits) {

@@ -4,6 +4,7 @@
 #include "engine/backends/fast/cpu_backend.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "engine/backends/fast/blas.h"
@@ -112,8 +113,16 @@ DeviceTensor CpuBackend::expert_ffn(const ExpertBatch& batch, const ExpertWeight
   reference::NewF32 y = new_f32(batch.rows.shape);  // (N, D)
   fast::expert_ffn(pool_, f32(batch.rows, "expert_ffn"), batch.rows.dim(0),
                    reference::i32(batch.offsets, "expert_ffn"), experts,
-                   {D, F, w.act, w.gate != nullptr}, y.data);
+                   {D, F, w.act, w.gate != nullptr}, y.data, &expert_scratch_);
   return y.tensor;
+}
+
+DeviceTensor CpuBackend::count_nonfinite(const DeviceTensor& x) {
+  // x (any shape) -> (1), saturating as the reference does
+  const int64_t n = fast::count_nonfinite(pool_, f32(x, "count_nonfinite"), x.numel());
+  reference::NewI32 out = reference::new_i32({1});
+  out.data[0] = static_cast<int32_t>(std::min<int64_t>(n, INT32_MAX));
+  return out.tensor;
 }
 
 }  // namespace fast

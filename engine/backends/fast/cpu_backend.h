@@ -4,10 +4,11 @@
 // scaling, routing, top-k, capacity, dispatch, combine, counts), and replaces
 // the ops where the time goes with the kernels of this folder: linear
 // (OpenBLAS), norms, activations, add, RoPE, attention (with probabilities or
-// fused) and the expert FFNs. Float32 throughout; it matches the reference
+// fused), the expert FFNs and the finiteness count run on every output. Float32 throughout; it matches the reference
 // within the parity bounds (tests/parity_test.cpp, tests/backend_ops_test.cpp).
 #pragma once
 
+#include "engine/backends/fast/scratch.h"
 #include "engine/backends/fast/thread_pool.h"
 #include "engine/backends/reference/reference_backend.h"
 
@@ -39,9 +40,11 @@ class CpuBackend final : public ReferenceBackend {
   DeviceTensor rope(const DeviceTensor& x, const RopeInputs& r) override;
   AttentionOutputs attention(const AttentionInputs& in) override;
   DeviceTensor expert_ffn(const ExpertBatch& batch, const ExpertWeights& w) override;
+  DeviceTensor count_nonfinite(const DeviceTensor& x) override;
 
  private:
   ThreadPool& pool_;
+  Scratch expert_scratch_;  // expert_ffn's hidden activations, kept between layers and runs
 };
 
 }  // namespace archscope::fast

@@ -3,7 +3,9 @@
 #include "engine/backends/fast/elementwise.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstring>
 
 #include "engine/backends/fast/vector_math.h"
 
@@ -77,6 +79,22 @@ void add(ThreadPool& pool, const float* x, const float* y, float* out, int64_t n
   pool.for_ranges(n, kGrain * 4, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) out[i] = x[i] + y[i];
   });
+}
+
+int64_t count_nonfinite(ThreadPool& pool, const float* x, int64_t n) {
+  std::atomic<int64_t> total{0};
+  pool.for_ranges(n, kGrain * 4, [&](int64_t b, int64_t e) {
+    // A float is NaN or infinite exactly when its exponent bits are all set;
+    // testing the bits lets the loop vectorise.
+    int64_t count = 0;
+    for (int64_t i = b; i < e; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, x + i, sizeof bits);
+      count += (bits & 0x7f800000u) == 0x7f800000u;
+    }
+    total += count;
+  });
+  return total;
 }
 
 }  // namespace archscope::fast

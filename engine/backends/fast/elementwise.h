@@ -1,4 +1,5 @@
-// Activations, gated activations and residual adds over flat arrays. The
+// Activations, gated activations, residual adds and the finiteness count over
+// flat arrays. The
 // serial forms run inside another kernel's task (an expert's hidden block);
 // the pool forms split long arrays across threads.
 #pragma once
@@ -19,5 +20,7 @@ void activate(ThreadPool& pool, const float* x, float* y, int64_t n, Activation 
 void gated(ThreadPool& pool, const float* gate, const float* up, float* y, int64_t n, Activation a);
 // out[i] = x[i] + y[i]; out may alias x or y.
 void add(ThreadPool& pool, const float* x, const float* y, float* out, int64_t n);
+// How many of x[0, n) are NaN or infinite.
+int64_t count_nonfinite(ThreadPool& pool, const float* x, int64_t n);
 
 }  // namespace archscope::fast

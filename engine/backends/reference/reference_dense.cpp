@@ -178,8 +178,9 @@ DeviceTensor ReferenceBackend::rope(const DeviceTensor& xt, const RopeInputs& r)
 DeviceTensor ReferenceBackend::count_nonfinite(const DeviceTensor& xt) {
   // x (any shape) -> (1)
   const float* x = f32(xt, "count_nonfinite");
+  const int64_t count = xt.numel();
   int64_t n = 0;
-  for (int64_t i = 0; i < xt.numel(); ++i) n += !std::isfinite(x[i]);
+  for (int64_t i = 0; i < count; ++i) n += !std::isfinite(x[i]);
   NewI32 out = new_i32({1});
   out.data[0] = static_cast<int32_t>(std::min<int64_t>(n, INT32_MAX));
   return out.tensor;
