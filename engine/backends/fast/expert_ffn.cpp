@@ -63,11 +63,16 @@ void check(int N, const int32_t* offsets, std::span<const ExpertFfnWeights> expe
 }  // namespace
 
 void expert_ffn(ThreadPool& pool, const float* x, int N, const int32_t* offsets,
-                std::span<const ExpertFfnWeights> experts, const ExpertFfnShape& s, float* y) {
+                std::span<const ExpertFfnWeights> experts, const ExpertFfnShape& s, float* y,
+                Scratch* scratch) {
   check(N, offsets, experts, s);
   use_single_threaded_blas();
   const int E = static_cast<int>(experts.size()), D = s.D, F = s.F, used = offsets[E];
-  std::vector<float> hidden(static_cast<size_t>(used) * F);  // (used, F)
+  Scratch own;
+  // hidden (used, F), then for gated kinds the gate's pre-activations (used, F)
+  const size_t block = static_cast<size_t>(used) * F;
+  float* const hidden = (scratch ? scratch : &own)->floats(block * (s.gated ? 2 : 1));
+  float* const gates = hidden + block;
 
   const std::vector<BlockTask> up_tasks = block_tasks(offsets, E, F, column_block(F, pool.size()));
   pool.run_sized(static_cast<int64_t>(up_tasks.size()), 2.0 * used * D * F * (s.gated ? 2 : 1), [&](int64_t i) {
@@ -75,7 +80,7 @@ void expert_ffn(ThreadPool& pool, const float* x, int N, const int32_t* offsets,
     const ExpertFfnWeights& w = experts[t.expert];
     const int first = offsets[t.expert], rows = offsets[t.expert + 1] - first, width = t.c1 - t.c0;
     const float* xe = x + static_cast<int64_t>(first) * D;
-    float* he = hidden.data() + static_cast<int64_t>(first) * F;  // this expert's rows, all F columns
+    float* he = hidden + static_cast<int64_t>(first) * F;  // this expert's rows, all F columns
     gemm_nt(rows, width, D, 1.0f, {xe, D}, {w.up + static_cast<int64_t>(t.c0) * D, D}, 0.0f, {he + t.c0, F});
     add_bias(he, rows, F, t.c0, t.c1, w.up_bias);
     if (!s.gated) {
@@ -85,13 +90,12 @@ void expert_ffn(ThreadPool& pool, const float* x, int N, const int32_t* offsets,
       }
       return;
     }
-    std::vector<float> gate(static_cast<size_t>(rows) * width);  // (rows, width)
-    gemm_nt(rows, width, D, 1.0f, {xe, D}, {w.gate + static_cast<int64_t>(t.c0) * D, D}, 0.0f,
-            {gate.data(), width});
-    add_bias(gate.data(), rows, width, 0, width, w.gate_bias ? w.gate_bias + t.c0 : nullptr);
+    float* ge = gates + static_cast<int64_t>(first) * F;
+    gemm_nt(rows, width, D, 1.0f, {xe, D}, {w.gate + static_cast<int64_t>(t.c0) * D, D}, 0.0f, {ge + t.c0, F});
+    add_bias(ge, rows, F, t.c0, t.c1, w.gate_bias);
     for (int r = 0; r < rows; ++r) {
       float* h = he + static_cast<int64_t>(r) * F + t.c0;
-      gated_serial(gate.data() + static_cast<int64_t>(r) * width, h, h, width, s.act);
+      gated_serial(ge + static_cast<int64_t>(r) * F + t.c0, h, h, width, s.act);
     }
   });
 
@@ -101,7 +105,7 @@ void expert_ffn(ThreadPool& pool, const float* x, int N, const int32_t* offsets,
     const ExpertFfnWeights& w = experts[t.expert];
     const int first = offsets[t.expert], rows = offsets[t.expert + 1] - first;
     float* ye = y + static_cast<int64_t>(first) * D;
-    gemm_nt(rows, t.c1 - t.c0, F, 1.0f, {hidden.data() + static_cast<int64_t>(first) * F, F},
+    gemm_nt(rows, t.c1 - t.c0, F, 1.0f, {hidden + static_cast<int64_t>(first) * F, F},
             {w.down + static_cast<int64_t>(t.c0) * F, F}, 0.0f, {ye + t.c0, D});
     add_bias(ye, rows, D, t.c0, t.c1, w.down_bias);
   });

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "engine/backends/backend.h"
+#include "engine/backends/fast/scratch.h"
 #include "engine/backends/fast/thread_pool.h"
 
 namespace archscope::fast {
@@ -33,7 +34,9 @@ struct ExpertFfnShape {
 // [offsets[e], offsets[e+1]); rows from offsets[E] on are set to 0.
 // offsets (E + 1) ascending from 0, E = experts.size(). Throws
 // std::invalid_argument naming the expert or offset that does not fit.
+// The hidden activations live in `scratch` (a buffer of this call when null).
 void expert_ffn(ThreadPool& pool, const float* x, int N, const int32_t* offsets,
-                std::span<const ExpertFfnWeights> experts, const ExpertFfnShape& shape, float* y);
+                std::span<const ExpertFfnWeights> experts, const ExpertFfnShape& shape, float* y,
+                Scratch* scratch = nullptr);
 
 }  // namespace archscope::fast

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/backends/fast/blas.h"
+#include "engine/backends/fast/heap.h"
 #include "engine/errors.h"
 
 namespace archscope::fast {
@@ -28,6 +29,7 @@ ThreadPool& process_pool() {
   // used, not only the first time (the static below is made once).
   const int threads = pool_threads(std::getenv("ARCHSCOPE_THREADS"), hardware_threads());
   use_single_threaded_blas();
+  keep_freed_blocks_in_heap();
   static ThreadPool pool(threads);
   return pool;
 }

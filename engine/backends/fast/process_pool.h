@@ -2,6 +2,7 @@
 // the hardware or the ARCHSCOPE_THREADS environment variable. Every CpuBackend
 // shares it, so two backends (the window's and a render's) never run more busy
 // threads than there are cores, and OpenBLAS stays single-threaded inside it.
+// Making it also settles the heap for large short-lived tensors (heap.h).
 #pragma once
 
 #include "engine/backends/fast/thread_pool.h"
