@@ -21,6 +21,7 @@ as quiet as the machine.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def archscope_round(bench, pattern):
     times, context = {}, report["context"]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
     for b in report["benchmarks"]:
-        name = b["name"].replace("/real_time", "").replace("/iterations:1", "")
+        name = re.sub(r"/(real_time|iterations:\d+|min_warmup_time:[\d.]+)", "", b["name"])
         if "error_message" in b:
             sys.exit(f"bench_cpu_vs_torch.py: {name}: {b['error_message']}")
         times[name] = b["real_time"] * scale[b["time_unit"]]
