@@ -3,6 +3,7 @@
 // blas.h), so the machine never runs more busy threads than it has cores.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -54,7 +55,9 @@ class ThreadPool {
   std::condition_variable done_;   // the caller waits here for the last task
   Job* job_ = nullptr;
   uint64_t generation_ = 0;
-  int busy_workers_ = 0;
+  // generation_ as workers poll it while they spin (see thread_pool.cpp); a
+  // change means a new job or the pool stopping.
+  std::atomic<uint64_t> published_{0};
   bool stopping_ = false;
   std::mutex run_mutex_;  // one job at a time when several threads share the pool
 };
