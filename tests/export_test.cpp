@@ -3,11 +3,11 @@
 // Hugging Face model type describes are refused with what would change.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
 #include "engine/backends/backend.h"
 #include "engine/errors.h"
 #include "engine/io/hf_weights.h"
@@ -19,21 +19,11 @@
 #include "engine/run/forward.h"
 
 using namespace archscope;
+using archscope::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("archscope-export-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(counter_++))) {}
-  ~TempDir() { fs::remove_all(path_); }
-  std::string str() const { return path_.string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 std::shared_ptr<const Trace> run(const ModelSpec& s, const ModelWeights& w) {
   ForwardInputs in;
@@ -50,9 +40,10 @@ class Exportable : public ::testing::TestWithParam<const char*> {};
 TEST_P(Exportable, FolderRunsToIdenticalLogits) {
   const ModelSpec& preset = find_preset(GetParam())->classroom;
   const ModelWeights weights = make_random_weights(preset, 1234);
-  TempDir dir;
-  export_hf_model(preset, weights, dir.str(), std::string(GetParam()) + "-classroom", false);
-  LoadedModel folder = load_hf_model(dir.str());
+  const TempDir tmp("archscope-export");
+  const std::string dir = tmp.file("model");  // not made yet: export makes it
+  export_hf_model(preset, weights, dir, std::string(GetParam()) + "-classroom", false);
+  LoadedModel folder = load_hf_model(dir);
   EXPECT_TRUE(structural_differences(preset, folder.spec).empty());
   // A config holds no capacity factor or drop policy: route the folder as the preset does.
   MoeSpec& m = folder.spec.moe;
@@ -81,36 +72,39 @@ INSTANTIATE_TEST_SUITE_P(Presets, Exportable,
 TEST(Export, ArchitecturesNoConfigDescribesAreRefusedBeforeWriting) {
   for (const char* name : {"falcon-7b", "prefix-lm", "gshard"}) {
     const ModelSpec& s = find_preset(name)->classroom;
-    TempDir dir;
+    const TempDir tmp("archscope-export");
+    const std::string dir = tmp.file("model");  // not made yet: export makes it
     try {
-      export_hf_model(s, make_random_weights(s), dir.str(), name, false);
+      export_hf_model(s, make_random_weights(s), dir, name, false);
       FAIL() << name << " was exported";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("config describes this architecture exactly"), std::string::npos)
           << e.what();
     }
-    EXPECT_FALSE(fs::exists(dir.str())) << name;
+    EXPECT_FALSE(fs::exists(dir)) << name;
   }
 }
 
 TEST(Export, ExistingFilesAreKeptUnlessForced) {
   const ModelSpec& s = find_preset("gpt2")->classroom;
   const ModelWeights w = make_random_weights(s);
-  TempDir dir;
-  export_hf_model(s, w, dir.str(), "gpt2-classroom", false);
-  EXPECT_THROW(export_hf_model(s, w, dir.str(), "gpt2-classroom", false), InputError);
-  EXPECT_NO_THROW(export_hf_model(s, w, dir.str(), "gpt2-classroom", true));
+  const TempDir tmp("archscope-export");
+  const std::string dir = tmp.file("model");  // not made yet: export makes it
+  export_hf_model(s, w, dir, "gpt2-classroom", false);
+  EXPECT_THROW(export_hf_model(s, w, dir, "gpt2-classroom", false), InputError);
+  EXPECT_NO_THROW(export_hf_model(s, w, dir, "gpt2-classroom", true));
 }
 
 TEST(Export, CheckpointsCarryTheMetadataTransformersChecks) {
   const ModelSpec& s = find_preset("llama3-8b")->classroom;
-  TempDir dir;
-  export_hf_model(s, make_random_weights(s), dir.str(), "llama3-8b-classroom", false);
+  const TempDir tmp("archscope-export");
+  const std::string dir = tmp.file("model");  // not made yet: export makes it
+  export_hf_model(s, make_random_weights(s), dir, "llama3-8b-classroom", false);
   // transformers refuses a safetensors file whose metadata format is not "pt".
-  SafetensorsFile f(dir.str() + "/model.safetensors");
+  SafetensorsFile f(dir + "/model.safetensors");
   EXPECT_TRUE(f.contains("model.embed_tokens.weight"));
   EXPECT_TRUE(f.contains("lm_head.weight"));
-  std::ifstream in(dir.str() + "/model.safetensors", std::ios::binary);
+  std::ifstream in(dir + "/model.safetensors", std::ios::binary);
   std::string head(200, '\0');
   in.read(head.data(), 200);
   EXPECT_NE(head.find(R"("__metadata__":{"format":"pt"})"), std::string::npos);

@@ -4,11 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
 #include "engine/errors.h"
 #include "engine/io/file_input.h"
 #include "engine/io/json_input.h"
@@ -16,24 +16,11 @@
 #include "engine/model/hf_config.h"
 
 using namespace archscope;
+using archscope::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("archscope-hostile-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
 
@@ -89,7 +76,7 @@ TEST(HostileJson, NestedValueWithinTheDepthLimitIsSummarised) {
 }
 
 TEST(HostileJson, FiftyThousandNestedArraysAsASafetensorsShape) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   write_safetensors_raw(dir.file("m.safetensors"),
                         R"({"a":{"dtype":"F32","shape":)" + nested_arrays(50000) + R"(,"data_offsets":[0,4]}})",
                         std::string(4, '\0'));
@@ -101,7 +88,7 @@ TEST(HostileJson, FiftyThousandNestedArraysAsASafetensorsShape) {
 }
 
 TEST(HostileJson, OversizedShapeIsQuotedBriefly) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   std::string shape = "[";
   for (int i = 0; i < 5000; ++i) shape += (i ? "," : "") + std::string("\"x\"");
   shape += "]";
@@ -157,7 +144,7 @@ TEST(HostileJson, SyntaxErrorsNameTheFileAndPosition) {
 }
 
 TEST(HostileJson, SafetensorsOffsetsOfFourHundredDigits) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   write_safetensors_raw(dir.file("m.safetensors"),
                         R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,)" + std::string(400, '7') + "]}}",
                         std::string(4, '\0'));
@@ -168,7 +155,7 @@ TEST(HostileJson, SafetensorsOffsetsOfFourHundredDigits) {
 // Class 6: a config.json that is a FIFO blocked forever; one linked to
 // /dev/zero read until memory ran out.
 TEST(HostileFiles, FifoConfigIsRefusedWithoutBlocking) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   ASSERT_EQ(::mkfifo(dir.file("config.json").c_str(), 0600), 0);
   try {
     import_hf_config(dir.file(""));
@@ -181,7 +168,7 @@ TEST(HostileFiles, FifoConfigIsRefusedWithoutBlocking) {
 }
 
 TEST(HostileFiles, DeviceLinkedAsConfigIsRefused) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   fs::create_symlink("/dev/zero", dir.file("config.json"));
   try {
     import_hf_config(dir.file(""));
@@ -192,7 +179,7 @@ TEST(HostileFiles, DeviceLinkedAsConfigIsRefused) {
 }
 
 TEST(HostileFiles, OversizedConfigIsRefusedBeforeReading) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   { std::ofstream(dir.file("config.json")) << "{}"; }
   fs::resize_file(dir.file("config.json"), 17u << 20);  // sparse: nothing is written
   try {
@@ -206,7 +193,7 @@ TEST(HostileFiles, OversizedConfigIsRefusedBeforeReading) {
 }
 
 TEST(HostileFiles, FifoOrDirectoryAsWeightsIsRefused) {
-  TempDir dir;
+  TempDir dir("archscope-hostile");
   ASSERT_EQ(::mkfifo(dir.file("fifo.safetensors").c_str(), 0600), 0);
   EXPECT_NE(open_error(dir.file("fifo.safetensors")).find("expected a regular file, found a FIFO"),
             std::string::npos);

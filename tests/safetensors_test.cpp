@@ -7,31 +7,19 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/temp_dir.h"
 #include "engine/errors.h"
 #include "engine/io/hf_weights.h"
 #include "engine/io/safetensors.h"
 
 using namespace archscope;
+using archscope::testing::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kFixtures = ARCHSCOPE_FIXTURES;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("archscope-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 // A file of a given header text and data bytes, with a correct length prefix
 // unless `declared_length` overrides it.
