@@ -49,7 +49,7 @@ namespace {
 int draw_order(const ViewSurface* s) {
   static const std::vector<std::string> order = {"load", "tokens", "router", "metrics", "attention",
                                                  "mask", "architecture", "ledger", "objective"};
-  const auto it = std::find(order.begin(), order.end(), const_cast<ViewSurface*>(s)->view().id());
+  const auto it = std::find(order.begin(), order.end(), s->view().id());
   return static_cast<int>(it - order.begin());
 }
 

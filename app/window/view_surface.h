@@ -37,6 +37,7 @@ class ViewSurface : public QWidget {
   ~ViewSurface() override;
 
   views::View& view() { return *view_; }
+  const views::View& view() const { return *view_; }
   // The scene or theme changed: draw again.
   void invalidate();
   // The last finished frame (the software path paints one on demand).
