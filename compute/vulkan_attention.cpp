@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "compute/vulkan_backend.h"
+#include "engine/backends/op_contracts.h"
 #include "engine/errors.h"
 
 namespace archscope::gpu {
@@ -32,23 +33,10 @@ struct AttentionPush {
 }  // namespace
 
 AttentionOutputs VulkanBackend::attention(const AttentionInputs& in) {
-  require(in.q && in.k && in.v && in.mask, "attention", "q, k, v and mask are required");
-  const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
-  const std::string shapes = "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string();
-  require(q.rank() == 3 && k.rank() == 3 && v.rank() == 3, "attention", shapes);
   // q (Tq, H, Dqk), k (Tk, KV, Dqk), v (Tk, KV, Dv)
-  const int Tq = q.dim(0), H = q.dim(1), Dqk = q.dim(2);
-  const int Tk = k.dim(0), KV = k.dim(1), Dv = v.dim(2);
-  require(k.dim(2) == Dqk && v.dim(0) == Tk && v.dim(1) == KV && KV > 0 && H % KV == 0, "attention", shapes);
-  require(!in.bias || in.bias->shape == std::vector<int>{H, Tq, Tk}, "attention",
-          "bias " + (in.bias ? in.bias->shape_string() : "") + " for H, Tq, Tk = " + std::to_string(H) + ", " +
-              std::to_string(Tq) + ", " + std::to_string(Tk));
-  require(!in.key_valid || in.key_valid->numel() == Tk, "attention", "key_valid of the wrong length");
+  const auto [Tq, H, Dqk, Tk, KV, Dv] = contract::attention(in);
+  const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
   const std::vector<int>& full = in.probs.full_heads;
-  for (size_t i = 0; i < full.size(); ++i)
-    require(full[i] >= 0 && full[i] < H && (i == 0 || full[i] > full[i - 1]), "attention",
-            "full_heads must be ascending heads below " + std::to_string(H));
-  require(in.probs.pool >= 0, "attention", "negative pool");
   if (!supports({Op::Attention, {q.shape, k.shape, v.shape}, static_cast<int>(in.mask->kind), in.probs.any()}))
     throw UnsupportedOp("vulkan: attention with head widths " + std::to_string(Dqk) + " and " + std::to_string(Dv) +
                         " (at most 256)");

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "compute/vulkan_backend.h"
+#include "engine/backends/op_contracts.h"
 
 namespace archscope::gpu {
 
@@ -23,10 +24,8 @@ struct Elementwise {
 
 DeviceTensor VulkanBackend::linear(const DeviceTensor& x, const DeviceTensor& w, const DeviceTensor* b) {
   // x (M, K), w (N, K), b (N) -> y (M, N)
-  require(w.rank() == 2 && x.rank() >= 1 && w.dim(1) == x.shape.back(), "linear",
-          "x " + x.shape_string() + " does not match weight " + w.shape_string());
-  require(!b || b->numel() == w.dim(0), "linear", "bias " + (b ? b->shape_string() : "") + " for weight " + w.shape_string());
-  const uint32_t M = x.rows(), N = w.dim(0), K = w.dim(1);
+  const contract::LinearDims d = contract::linear(x, w, b);
+  const uint32_t M = d.rows, N = d.N, K = d.K;
   std::vector<int> shape = x.shape;
   shape.back() = static_cast<int>(N);
   DeviceTensor y = make(shape, ElementType::F32);
@@ -41,9 +40,7 @@ DeviceTensor VulkanBackend::linear(const DeviceTensor& x, const DeviceTensor& w,
 
 DeviceTensor VulkanBackend::layer_norm(const DeviceTensor& x, const DeviceTensor& gamma, const DeviceTensor* beta,
                                        float eps) {
-  const int D = x.rank() ? x.shape.back() : 0;
-  require(gamma.numel() == D && (!beta || beta->numel() == D), "layer_norm",
-          "x " + x.shape_string() + ", gamma " + gamma.shape_string());
+  const int D = contract::layer_norm(x, gamma, beta);
   DeviceTensor y = make(x.shape, ElementType::F32);
   const BufferRef& g = f32(gamma, "layer_norm");
   struct {
@@ -57,8 +54,7 @@ DeviceTensor VulkanBackend::layer_norm(const DeviceTensor& x, const DeviceTensor
 }
 
 DeviceTensor VulkanBackend::rms_norm(const DeviceTensor& x, const DeviceTensor& gamma, float eps) {
-  const int D = x.rank() ? x.shape.back() : 0;
-  require(gamma.numel() == D, "rms_norm", "x " + x.shape_string() + ", gamma " + gamma.shape_string());
+  const int D = contract::rms_norm(x, gamma);
   DeviceTensor y = make(x.shape, ElementType::F32);
   struct {
     uint32_t rows, d;
@@ -77,7 +73,7 @@ DeviceTensor VulkanBackend::activate(const DeviceTensor& x, Activation a) {
 }
 
 DeviceTensor VulkanBackend::gated(const DeviceTensor& gate, const DeviceTensor& up, Activation a) {
-  require(gate.shape == up.shape, "gated", gate.shape_string() + " and " + up.shape_string());
+  contract::gated(gate, up);
   DeviceTensor y = make(gate.shape, ElementType::F32);
   const Elementwise push{static_cast<uint32_t>(gate.numel()), static_cast<uint32_t>(a)};
   stream_.dispatch({"gated.comp"}, {f32(gate, "gated"), f32(up, "gated"), f32(y, "gated")}, push,
@@ -86,7 +82,7 @@ DeviceTensor VulkanBackend::gated(const DeviceTensor& gate, const DeviceTensor& 
 }
 
 DeviceTensor VulkanBackend::add(const DeviceTensor& x, const DeviceTensor& y) {
-  require(x.numel() == y.numel(), "add", x.shape_string() + " + " + y.shape_string());
+  contract::add(x, y);
   DeviceTensor out = make(x.shape, ElementType::F32);
   const uint32_t n = static_cast<uint32_t>(x.numel());
   stream_.dispatch({"add.comp"}, {f32(x, "add"), f32(y, "add"), f32(out, "add")}, n, groups_for(n, 256));
@@ -105,8 +101,8 @@ DeviceTensor VulkanBackend::scale(const DeviceTensor& x, float s) {
 
 DeviceTensor VulkanBackend::scale_rows(const DeviceTensor& x, const DeviceTensor& s) {
   // x (R, C) * s (R)
-  const int R = x.rows(), C = x.rank() ? x.shape.back() : 0;
-  require(s.numel() == R, "scale_rows", "x " + x.shape_string() + " with scales " + s.shape_string());
+  contract::scale_rows(x, s);
+  const int C = x.rank() ? x.shape.back() : 0;
   DeviceTensor out = make(x.shape, ElementType::F32);
   const Elementwise push{static_cast<uint32_t>(x.numel()), static_cast<uint32_t>(std::max(C, 1))};
   stream_.dispatch({"scale_rows.comp"}, {f32(x, "scale_rows"), f32(s, "scale_rows"), f32(out, "scale_rows")}, push,
@@ -116,8 +112,7 @@ DeviceTensor VulkanBackend::scale_rows(const DeviceTensor& x, const DeviceTensor
 
 DeviceTensor VulkanBackend::rope(const DeviceTensor& x, const RopeInputs& r) {
   // x (T, H, Dh); rotates dims [offset, offset + rot) of every head.
-  require(x.rank() == 3 && r.rotary_dim % 2 == 0 && r.rotary_offset >= 0 && r.rotary_offset + r.rotary_dim <= x.dim(2),
-          "rope", "bad rotary range for " + x.shape_string());
+  contract::rope(x, r);
   const int half = r.rotary_dim / 2;
   // The frequencies are parameters, not tensor data: computed as the reference does.
   Tensor inv_freq({std::max(half, 1)});

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "compute/vulkan_backend.h"
+#include "engine/backends/op_contracts.h"
 
 namespace archscope::gpu {
 
@@ -47,16 +48,7 @@ ExpertBatch VulkanBackend::dispatch(const DeviceTensor& x, const DeviceTensor& e
 
 DeviceTensor VulkanBackend::expert_ffn(const ExpertBatch& batch, const ExpertWeights& w) {
   // rows (N, D) -> (N, D); expert e runs on rows [offsets[e], offsets[e+1])
-  require(w.up && w.down && w.up->rank() == 3 && w.down->rank() == 3, "expert_ffn", "up and down (E, ., .) needed");
-  const int E = w.up->dim(0), F = w.up->dim(1), D = w.up->dim(2);
-  require(batch.rows.rank() == 2 && batch.rows.dim(1) == D && batch.offsets.numel() == E + 1 &&
-              w.down->shape == std::vector<int>{E, D, F} && (!w.gate || w.gate->shape == w.up->shape),
-          "expert_ffn", "rows " + batch.rows.shape_string() + ", up " + w.up->shape_string() + ", down " +
-                            w.down->shape_string());
-  require((!w.gate_bias || w.gate_bias->numel() == E * F) && (!w.up_bias || w.up_bias->numel() == E * F) &&
-              (!w.down_bias || w.down_bias->numel() == E * D),
-          "expert_ffn", "bias shapes");
-  const int N = batch.rows.dim(0);
+  const auto [E, F, D, N] = contract::expert_ffn(batch, w);
   // An expert has at most one row per token (top-k chooses distinct experts),
   // so T = pair_row's first dim bounds every expert's block.
   const int per_expert = batch.pair_row.empty() ? N : std::min(N, batch.pair_row.dim(0));

@@ -221,6 +221,49 @@ TEST(ReferenceBackend, RefusesForeignAndMistypedHandles) {
   }
 }
 
+// Every backend checks operands by the same contracts (op_contracts.h), so
+// a malformed call is refused by each with the same message: one that the
+// fast backend's own checks once let through (a rotary range past the head,
+// expert biases of the wrong size) included.
+TEST(OpContracts, EveryBackendRefusesMalformedOperandsAlike) {
+  for (const BackendFactory& factory : kBackends) {
+    SCOPED_TRACE(factory.name);
+    auto b = factory.make();
+    const auto message = [&](auto&& call) -> std::string {
+      try {
+        call();
+      } catch (const std::invalid_argument& e) {
+        return e.what();
+      }
+      return "no error";
+    };
+    const DeviceTensor x = b->upload(Tensor({4, 2, 8}, 0.5f));  // (T, H, Dh)
+    RopeInputs past_the_head;
+    past_the_head.rotary_offset = 4;
+    past_the_head.rotary_dim = 6;
+    EXPECT_EQ(message([&] { b->rope(x, past_the_head); }),
+              "rope: bad rotary range for [4, 2, 8] f32: dims 4 to 10 of each head (an even count needed)");
+    const DeviceTensor w = b->upload(Tensor({3, 5}, 0.5f)), rows = b->upload(Tensor({2, 4}, 0.5f));
+    EXPECT_EQ(message([&] { b->linear(rows, w, nullptr); }),
+              "linear: x [2, 4] f32 does not match weight [3, 5] f32");
+    // Two experts of D 4, F 3, with a down bias of the wrong width.
+    Tensor up({3, 4}, 0.1f), down({4, 3}, 0.1f), bias({3}, 0.0f);
+    const DeviceTensor ups = b->resident_stack({&up, &up}), downs = b->resident_stack({&down, &down});
+    const DeviceTensor down_bias = b->resident_stack({&bias, &bias});  // (2, 3): should be (2, 4)
+    ExpertBatch batch{b->upload(Tensor({2, 4}, 0.5f)), b->upload_ints({0, 1, 2}, {3}), {}};
+    ExpertWeights weights;
+    weights.up = &ups, weights.down = &downs, weights.down_bias = &down_bias;
+    weights.act = Activation::Relu;
+    EXPECT_EQ(message([&] { b->expert_ffn(batch, weights); }),
+              "expert_ffn: bias shapes: gate none, up none, down [2, 3] f32 for E, F, D = 2, 3, 4");
+    const DeviceTensor q = b->upload(Tensor({4, 6, 8}, 0.5f)), kv = b->upload(Tensor({4, 4, 8}, 0.5f));
+    AttentionMask causal;
+    AttentionInputs in{&q, &kv, &kv, nullptr, nullptr, &causal};
+    EXPECT_EQ(message([&] { b->attention(in); }),
+              "attention: q [4, 6, 8] f32, k [4, 4, 8] f32, v [4, 4, 8] f32");  // 6 heads over 4 KV heads
+  }
+}
+
 TEST(ReferenceBackend, StackedWeightsReadAsOneTensor) {
   auto b = make_reference_backend();
   Tensor a({2, 3}, 1.0f), c({2, 3}, 2.0f);

@@ -8,10 +8,10 @@
 
 #include "engine/backends/fast/attention.h"
 #include "engine/backends/fast/cpu_backend.h"
+#include "engine/backends/op_contracts.h"
 
 namespace archscope::fast {
 
-using detail::check;
 using reference::f32;
 using reference::new_f32;
 
@@ -35,26 +35,12 @@ DeviceTensor max_pooled(const float* all, int H, int Tq, int Tk, int pool) {
 }  // namespace
 
 AttentionOutputs CpuBackend::attention(const AttentionInputs& in) {
-  check(in.q && in.k && in.v && in.mask, "attention",
-        [&] { return std::string("q, k, v and mask are required"); });
+  const contract::AttentionDims d = contract::attention(in);
   const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
-  check(q.rank() == 3 && k.rank() == 3 && v.rank() == 3 && k.dim(2) == q.dim(2) &&
-            v.dim(0) == k.dim(0) && v.dim(1) == k.dim(1),
-        "attention", [&] {
-          return "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string();
-        });
   AttentionProblem p;
-  p.Tq = q.dim(0), p.H = q.dim(1), p.Dqk = q.dim(2);
-  p.Tk = k.dim(0), p.KV = k.dim(1), p.Dv = v.dim(2);
-  check(!in.bias || in.bias->shape == std::vector<int>{p.H, p.Tq, p.Tk}, "attention",
-        [&] { return std::string("bias is not (H, Tq, Tk)"); });
-  check(!in.key_valid || in.key_valid->numel() == p.Tk, "attention",
-        [&] { return std::string("key_valid of the wrong length"); });
-  check(in.probs.pool >= 0, "attention", [&] { return std::string("negative pool"); });
+  p.Tq = d.Tq, p.H = d.H, p.Dqk = d.Dqk;
+  p.Tk = d.Tk, p.KV = d.KV, p.Dv = d.Dv;
   const std::vector<int>& full = in.probs.full_heads;
-  for (size_t i = 0; i < full.size(); ++i)
-    check(full[i] >= 0 && full[i] < p.H && (i == 0 || full[i] > full[i - 1]), "attention",
-          [&] { return "full_heads must be ascending heads below " + std::to_string(p.H); });
   // Key padding arrives as a tensor; the kernels read it from the mask.
   AttentionMask mask = *in.mask;
   mask.key_valid.clear();

@@ -14,15 +14,6 @@
 
 namespace archscope::fast {
 
-namespace detail {
-// reference::require with the message built only on failure: the checks run
-// on every op of every forward, and a classroom forward takes under a millisecond.
-template <class Message>
-void check(bool ok, const char* op, Message&& what) {
-  if (!ok) reference::require(false, op, what());
-}
-}  // namespace detail
-
 class CpuBackend final : public ReferenceBackend {
  public:
   // The process's pool (process_pool()) unless a test gives its own.

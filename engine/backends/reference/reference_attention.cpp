@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "engine/backends/op_contracts.h"
 #include "engine/backends/reference/reference_backend.h"
 
 namespace archscope {
@@ -12,24 +13,10 @@ namespace archscope {
 using namespace reference;
 
 AttentionOutputs ReferenceBackend::attention(const AttentionInputs& in) {
-  require(in.q && in.k && in.v && in.mask, "attention", "q, k, v and mask are required");
-  const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
-  require(q.rank() == 3 && k.rank() == 3 && v.rank() == 3, "attention",
-          "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string());
   // q (Tq, H, Dqk), k (Tk, KV, Dqk), v (Tk, KV, Dv)
-  const int Tq = q.dim(0), H = q.dim(1), Dqk = q.dim(2);
-  const int Tk = k.dim(0), KV = k.dim(1), Dv = v.dim(2);
-  require(k.dim(2) == Dqk && v.dim(0) == Tk && v.dim(1) == KV && KV > 0 && H % KV == 0, "attention",
-          "q " + q.shape_string() + ", k " + k.shape_string() + ", v " + v.shape_string());
-  require(!in.bias || in.bias->shape == std::vector<int>{H, Tq, Tk}, "attention",
-          "bias " + (in.bias ? in.bias->shape_string() : "") + " for H, Tq, Tk = " + std::to_string(H) + ", " +
-              std::to_string(Tq) + ", " + std::to_string(Tk));
-  require(!in.key_valid || in.key_valid->numel() == Tk, "attention", "key_valid of the wrong length");
+  const auto [Tq, H, Dqk, Tk, KV, Dv] = contract::attention(in);
+  const DeviceTensor &q = *in.q, &k = *in.k, &v = *in.v;
   const std::vector<int>& full = in.probs.full_heads;
-  for (size_t i = 0; i < full.size(); ++i)
-    require(full[i] >= 0 && full[i] < H && (i == 0 || full[i] > full[i - 1]), "attention",
-            "full_heads must be ascending heads below " + std::to_string(H));
-  require(in.probs.pool >= 0, "attention", "negative pool");
   const float *qd = f32(q, "attention"), *kd = f32(k, "attention"), *vd = f32(v, "attention");
   const float* bias = in.bias ? f32(*in.bias, "attention") : nullptr;
   const int32_t* valid = in.key_valid ? i32(*in.key_valid, "attention") : nullptr;

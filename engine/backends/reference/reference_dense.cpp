@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/backends/op_contracts.h"
 #include "engine/backends/reference/reference_backend.h"
 
 namespace archscope {
@@ -48,23 +49,18 @@ using namespace reference;
 
 DeviceTensor ReferenceBackend::linear(const DeviceTensor& x, const DeviceTensor& w, const DeviceTensor* b) {
   // x (T, K), w (N, K), b (N) -> y (T, N)
-  require(w.rank() == 2 && x.rank() >= 1 && w.dim(1) == x.shape.back(), "linear",
-          "x " + x.shape_string() + " does not match weight " + w.shape_string());
-  require(!b || b->numel() == w.dim(0), "linear", "bias " + (b ? b->shape_string() : "") + " for weight " + w.shape_string());
-  const int K = w.dim(1), N = w.dim(0);
+  const auto [rows, K, N] = contract::linear(x, w, b);
   std::vector<int> shape = x.shape;
   shape.back() = N;
   NewF32 y = new_f32(shape);
-  linear_rows(f32(x, "linear"), x.rows(), K, f32(w, "linear"), N, b ? f32(*b, "linear") : nullptr, y.data);
+  linear_rows(f32(x, "linear"), rows, K, f32(w, "linear"), N, b ? f32(*b, "linear") : nullptr, y.data);
   return y.tensor;
 }
 
 DeviceTensor ReferenceBackend::layer_norm(const DeviceTensor& xt, const DeviceTensor& gamma_t,
                                           const DeviceTensor* beta_t, float eps) {
   // x (T, D) -> (x - mean) / sqrt(var + eps) * gamma + beta
-  const int D = xt.shape.back();
-  require(gamma_t.numel() == D && (!beta_t || beta_t->numel() == D), "layer_norm",
-          "x " + xt.shape_string() + ", gamma " + gamma_t.shape_string());
+  const int D = contract::layer_norm(xt, gamma_t, beta_t);
   const float *x = f32(xt, "layer_norm"), *gamma = f32(gamma_t, "layer_norm");
   const float* beta = beta_t ? f32(*beta_t, "layer_norm") : nullptr;
   NewF32 y = new_f32(xt.shape);
@@ -85,8 +81,7 @@ DeviceTensor ReferenceBackend::layer_norm(const DeviceTensor& xt, const DeviceTe
 
 DeviceTensor ReferenceBackend::rms_norm(const DeviceTensor& xt, const DeviceTensor& gamma_t, float eps) {
   // x (T, D) -> x / sqrt(mean(x^2) + eps) * gamma
-  const int D = xt.shape.back();
-  require(gamma_t.numel() == D, "rms_norm", "x " + xt.shape_string() + ", gamma " + gamma_t.shape_string());
+  const int D = contract::rms_norm(xt, gamma_t);
   const float *x = f32(xt, "rms_norm"), *gamma = f32(gamma_t, "rms_norm");
   NewF32 y = new_f32(xt.shape);
   for (int t = 0; t < xt.rows(); ++t) {
@@ -108,7 +103,7 @@ DeviceTensor ReferenceBackend::activate(const DeviceTensor& xt, Activation a) {
 }
 
 DeviceTensor ReferenceBackend::gated(const DeviceTensor& gate_t, const DeviceTensor& up_t, Activation a) {
-  require(gate_t.shape == up_t.shape, "gated", gate_t.shape_string() + " and " + up_t.shape_string());
+  contract::gated(gate_t, up_t);
   const float *gate = f32(gate_t, "gated"), *up = f32(up_t, "gated");
   NewF32 y = new_f32(gate_t.shape);
   for (int64_t i = 0; i < gate_t.numel(); ++i) y.data[i] = apply(a, gate[i]) * up[i];
@@ -116,7 +111,7 @@ DeviceTensor ReferenceBackend::gated(const DeviceTensor& gate_t, const DeviceTen
 }
 
 DeviceTensor ReferenceBackend::add(const DeviceTensor& xt, const DeviceTensor& yt) {
-  require(xt.numel() == yt.numel(), "add", xt.shape_string() + " + " + yt.shape_string());
+  contract::add(xt, yt);
   const float *x = f32(xt, "add"), *y = f32(yt, "add");
   NewF32 out = new_f32(xt.shape);
   for (int64_t i = 0; i < xt.numel(); ++i) out.data[i] = x[i] + y[i];
@@ -133,7 +128,7 @@ DeviceTensor ReferenceBackend::scale(const DeviceTensor& xt, float s) {
 DeviceTensor ReferenceBackend::scale_rows(const DeviceTensor& xt, const DeviceTensor& st) {
   // x (R, C) * s (R)
   const int R = xt.rows(), C = xt.rank() ? xt.shape.back() : 0;
-  require(st.numel() == R, "scale_rows", "x " + xt.shape_string() + " with scales " + st.shape_string());
+  contract::scale_rows(xt, st);
   const float *x = f32(xt, "scale_rows"), *s = f32(st, "scale_rows");
   NewF32 out = new_f32(xt.shape);
   for (int r = 0; r < R; ++r)
@@ -143,9 +138,7 @@ DeviceTensor ReferenceBackend::scale_rows(const DeviceTensor& xt, const DeviceTe
 
 DeviceTensor ReferenceBackend::rope(const DeviceTensor& xt, const RopeInputs& r) {
   // x (T, H, Dh); rotates dims [offset, offset + rot) of every head.
-  require(xt.rank() == 3 && r.rotary_dim % 2 == 0 && r.rotary_offset >= 0 &&
-              r.rotary_offset + r.rotary_dim <= xt.dim(2),
-          "rope", "bad rotary range for " + xt.shape_string());
+  contract::rope(xt, r);
   const int T = xt.dim(0), H = xt.dim(1), Dh = xt.dim(2), half = r.rotary_dim / 2;
   NewF32 out = new_f32(xt.shape);
   const float* x = f32(xt, "rope");

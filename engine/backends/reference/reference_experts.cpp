@@ -1,5 +1,6 @@
 // The reference's expert path: dispatch of kept rows by expert, every
 // expert's FFN, the weighted combine in rank order, and the dropped-pair term.
+#include "engine/backends/op_contracts.h"
 #include "engine/backends/reference/reference_backend.h"
 
 namespace archscope {
@@ -39,15 +40,7 @@ ExpertBatch ReferenceBackend::dispatch(const DeviceTensor& x_t, const DeviceTens
 
 DeviceTensor ReferenceBackend::expert_ffn(const ExpertBatch& batch, const ExpertWeights& w) {
   // rows (N, D) -> (N, D); expert e runs on rows [offsets[e], offsets[e+1])
-  require(w.up && w.down && w.up->rank() == 3 && w.down->rank() == 3, "expert_ffn", "up and down (E, ., .) needed");
-  const int E = w.up->dim(0), F = w.up->dim(1), D = w.up->dim(2);
-  require(batch.rows.rank() == 2 && batch.rows.dim(1) == D && batch.offsets.numel() == E + 1 &&
-              w.down->shape == std::vector<int>{E, D, F} && (!w.gate || w.gate->shape == w.up->shape),
-          "expert_ffn", "rows " + batch.rows.shape_string() + ", up " + w.up->shape_string() + ", down " +
-                            w.down->shape_string());
-  require((!w.gate_bias || w.gate_bias->numel() == E * F) && (!w.up_bias || w.up_bias->numel() == E * F) &&
-              (!w.down_bias || w.down_bias->numel() == E * D),
-          "expert_ffn", "bias shapes");
+  const auto [E, F, D, N] = contract::expert_ffn(batch, w);
   const float* x = f32(batch.rows, "expert_ffn");
   const int32_t* offsets = i32(batch.offsets, "expert_ffn");
   NewF32 y = new_f32(batch.rows.shape);
