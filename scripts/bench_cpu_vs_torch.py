@@ -11,7 +11,7 @@ PyTorch's fastest thread setting for that shape. The reference backend runs
 once on the shapes where it ends in reasonable time (GPT-2 at 128 tokens, the
 MoE layer at 512: about half a minute each), with its ratio.
 
-  /usr/bin/python3 scripts/bench_cpu_vs_torch.py [--build build-tests] [--rounds 3] [--no-reference]
+  /usr/bin/python3 scripts/bench_cpu_vs_torch.py [--build build-tests] [--rounds 3] [--repeat 3] [--no-reference]
 
 Needs a build with benchmarks (libbenchmark-dev) and python3-torch
 (scripts/install-deps.sh --bench). Check `uptime` first: the figures are only
@@ -44,16 +44,20 @@ def run_json(cmd):
     return json.loads(out.stdout)
 
 
-def archscope_round(bench, pattern):
-    """{name: real ms} for one pass of fast_bench over the benchmarks matching pattern."""
-    report = run_json([bench, f"--benchmark_filter={pattern}", "--benchmark_format=json"])
+def archscope_round(bench, pattern, repeat):
+    """{name: [real ms, one per repetition]} for one pass of fast_bench over the benchmarks matching
+    pattern: after its warm-up, each benchmark is timed `repeat` times, as PyTorch's are."""
+    report = run_json([bench, f"--benchmark_filter={pattern}", "--benchmark_format=json",
+                       f"--benchmark_repetitions={repeat}"])
     times, context = {}, report["context"]
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
     for b in report["benchmarks"]:
-        name = re.sub(r"/(real_time|iterations:\d+|min_warmup_time:[\d.]+)", "", b["name"])
+        name = re.sub(r"/(real_time|iterations:\d+|min_warmup_time:[\d.]+)", "", b["run_name"])
         if "error_message" in b:
             sys.exit(f"bench_cpu_vs_torch.py: {name}: {b['error_message']}")
-        times[name] = b["real_time"] * scale[b["time_unit"]]
+        if b.get("run_type") == "aggregate":
+            continue
+        times.setdefault(name, []).append(b["real_time"] * scale[b["time_unit"]])
     return times, context
 
 
@@ -65,6 +69,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", default=os.path.join(ROOT, "build-tests"), help="CMake build folder")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of both benchmarks")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed runs of each shape per round, on each side, after one warm-up run")
     parser.add_argument("--no-reference", action="store_true",
                         help="skip the reference backend (GPT-2 at 128 tokens and the MoE layer at 512 tokens, "
                              "about half a minute each)")
@@ -77,8 +83,8 @@ def main():
     bench = os.path.join(args.build, "tests", "bench", "fast_bench")
     if not os.access(bench, os.X_OK):
         sys.exit(f"bench_cpu_vs_torch.py: {bench} not found; build with libbenchmark-dev installed")
-    if args.rounds < 1:
-        sys.exit("bench_cpu_vs_torch.py: --rounds must be at least 1")
+    if args.rounds < 1 or args.repeat < 1:
+        sys.exit("bench_cpu_vs_torch.py: --rounds and --repeat must be at least 1")
     try:
         torch_threads = [int(t) for t in args.torch_threads.split(",")]
     except ValueError:
@@ -89,12 +95,12 @@ def main():
     theirs = {t: {} for t in torch_threads}  # threads -> shape -> runs
     loads = [load_average()]
     for _ in range(args.rounds):
-        times, context = archscope_round(bench, fast_pattern)
-        for name, ms in times.items():
-            ours.setdefault(name.removesuffix("/fast"), []).append(ms)
+        times, context = archscope_round(bench, fast_pattern, args.repeat)
+        for name, runs in times.items():
+            ours.setdefault(name.removesuffix("/fast"), []).extend(runs)
         for threads in torch_threads:
             torch_report = run_json([args.python, os.path.join(ROOT, "scripts", "bench_torch_cpu.py"),
-                                     "--repeat", "1", "--threads", str(threads)])
+                                     "--repeat", str(args.repeat), "--threads", str(threads)])
             torch_info = {k: v for k, v in torch_report.items() if k not in ("results", "threads")}
             for r in torch_report["results"]:
                 theirs[threads].setdefault(r["name"], []).extend(r["runs_ms"])
@@ -102,8 +108,8 @@ def main():
 
     reference = {}
     if not args.no_reference:
-        times, _ = archscope_round(bench, "^(forward/gpt2/T128|moe_layer/mixtral/T512|classroom/[^/]+)/reference/")
-        reference = {name.removesuffix("/reference"): ms for name, ms in times.items()}
+        times, _ = archscope_round(bench, "^(forward/gpt2/T128|moe_layer/mixtral/T512|classroom/[^/]+)/reference/", 1)
+        reference = {name.removesuffix("/reference"): runs[0] for name, runs in times.items()}
 
     rows = []
     for shape in SHAPES:
