@@ -11,10 +11,6 @@ namespace archscope::gpu {
 
 namespace {
 
-void require(bool ok, const char* op, const std::string& what) {
-  if (!ok) throw std::invalid_argument(std::string(op) + ": " + what);
-}
-
 // Register arrays are sized by the head width rounded up to a power of two.
 uint32_t width_class(int d) {
   uint32_t w = 16;

@@ -9,10 +9,6 @@ namespace archscope::gpu {
 
 namespace {
 
-void require(bool ok, const char* op, const std::string& what) {
-  if (!ok) throw std::invalid_argument(std::string(op) + ": " + what);
-}
-
 constexpr uint32_t kNoActivation = 255;
 
 struct Elementwise {

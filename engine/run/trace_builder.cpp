@@ -85,7 +85,8 @@ std::shared_ptr<Trace> TraceBuilder::finish(Backend& b) {
   size_t next[2] = {trace_.encoder.hidden.size(), trace_.decoder.hidden.size()};
   for (const auto& [s, x] : hidden_) stack(s).hidden.emplace_back();
   std::vector<Download> batch;
-  for (const auto& [s, x] : hidden_) batch.push_back({&x, &stack(s).hidden[next[s == Stack::Decoder]++], nullptr, true});
+  for (const auto& [s, x] : hidden_)
+    batch.push_back({&x, &stack(s).hidden[next[s == Stack::Decoder]++], nullptr, true});
   for (const PendingAttention& a : attention_) {
     AttentionRecord& r = (a.cross ? stack(a.stack).cross_attention : stack(a.stack).self_attention)[a.index];
     if (!a.probs.empty()) batch.push_back({&a.probs, &r.probs, nullptr, true});

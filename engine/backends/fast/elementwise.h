@@ -1,7 +1,6 @@
 // Activations, gated activations, residual adds and the finiteness count over
-// flat arrays. The
-// serial forms run inside another kernel's task (an expert's hidden block);
-// the pool forms split long arrays across threads.
+// flat arrays. The serial forms run inside another kernel's task (an expert's
+// hidden block); the pool forms split long arrays across threads.
 #pragma once
 
 #include <cstdint>

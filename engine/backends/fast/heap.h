@@ -1,7 +1,8 @@
 // The fast backend's one setting of the C heap for the process.
 //
 // A forward pass frees and makes again blocks of tens to hundreds of
-// megabytes every layer (attention maps, the experts' rows). glibc serves
+// megabytes: the experts' rows every layer, a run's attention maps and
+// logits when the next run replaces them. glibc serves
 // blocks over 32 MB with their own mapping and unmaps them on free, so each
 // one comes back as fresh pages the kernel must clear, a fault per page: a
 // tenth of a Mixtral-shaped MoE layer at 4,096 tokens went there. Raising

@@ -33,7 +33,6 @@ class TaskScope {
   bool previous_;
 };
 
-
 constexpr std::chrono::microseconds kSpin{2000};
 
 void relax() {
